@@ -1,0 +1,5 @@
+/** Every benchmark `npm run bench` knows, in the order it runs them. Add one line per module. */
+import type { Benchmark } from './harness.ts';
+import { raysBenchmark } from './rays.bench.ts';
+
+export const BENCHMARKS: Benchmark[] = [raysBenchmark];

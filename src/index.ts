@@ -1,0 +1,5 @@
+/**
+ * lfkit: few-shot novel view synthesis with locality-aware generalizable light fields.
+ * The package entry re-exports the library API; see README.md "Library API".
+ */
+export * from './rays/index.ts';
