@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { gaussianKernel, maskedPsnr, meanStdErr, mse, psnr, ssim, clamp01 } from '../src/eval/metrics.ts';
+import { nearestSupportIndex, supportMeanImage, TrainMeanAccumulator, whiteImage } from '../src/eval/baselines.ts';
+import { cameraAt, orbitPose } from '../src/rays/index.ts';
+import { Rng } from '../src/util/rng.ts';
+import { assertClose } from './helpers/assert-close.ts';
+
+describe('psnr', () => {
+  it('is -10 log10 of the MSE over all pixels and channels', () => {
+    // every value off by 0.5: MSE 0.25, PSNR = 10 log10(4) = 6.0206 dB
+    expect(psnr(new Float32Array(12).fill(0.5), new Float32Array(12).fill(1))).toBeCloseTo(6.020599913, 8);
+    // one value of 4 off by 0.1: MSE 0.0025, PSNR = 26.0206
+    expect(psnr([0, 0, 0, 0.1], [0, 0, 0, 0])).toBeCloseTo(26.020599913, 6);
+  });
+  it('does not clamp the prediction (IPC code)', () => {
+    // a prediction of 1.5 against 1: MSE 0.25 -> 6.02 dB; clamped it would be a perfect match
+    expect(psnr([1.5, 1.5, 1.5], [1, 1, 1])).toBeCloseTo(6.0206, 3);
+  });
+  it('is Infinity for a perfect match and rejects a size mismatch', () => {
+    expect(psnr([0.2, 0.3], [0.2, 0.3])).toBe(Infinity);
+    expect(() => mse([1], [1, 2])).toThrow(/length/);
+  });
+  it('object pixels only: alpha > 0', () => {
+    // 2 pixels, the first (alpha 0) is wrong by 1, the second (alpha 0.5) wrong by 0.1 in one channel
+    const pred = [0, 0, 0, 0.1, 0, 0];
+    const target = [1, 1, 1, 0, 0, 0];
+    const alpha = [0, 0.5];
+    expect(maskedPsnr(pred, target, alpha)).toBeCloseTo(-10 * Math.log10(0.01 / 3), 6);
+    expect(maskedPsnr(pred, target, [0, 0])).toBeNaN();
+  });
+});
+
+describe('ssim', () => {
+  it('is 1 for identical images', () => {
+    const rng = new Rng(1);
+    const img = Float32Array.from({ length: 16 * 16 * 3 }, () => rng.next());
+    expect(ssim(img, img, 16, 16)).toBeCloseTo(1, 10);
+  });
+  it('constant images a, b give (2ab + C1) / (a^2 + b^2 + C1)', () => {
+    const a = 0.3, b = 0.7, C1 = 1e-4;
+    const want = (2 * a * b + C1) / (a * a + b * b + C1);
+    expect(ssim(new Float32Array(20 * 20 * 3).fill(a), new Float32Array(20 * 20 * 3).fill(b), 20, 20)).toBeCloseTo(want, 6);
+  });
+  it('clamps the prediction to [0, 1]', () => {
+    const t = new Float32Array(12 * 12 * 3).fill(1);
+    expect(ssim(new Float32Array(12 * 12 * 3).fill(1.7), t, 12, 12)).toBeCloseTo(1, 10);
+  });
+  it('matches a direct 2D-window computation (11x11, sigma 1.5, valid windows)', () => {
+    const H = 14, W = 13;
+    const rng = new Rng(7);
+    const x = Float32Array.from({ length: H * W * 3 }, () => rng.next());
+    const y = Float32Array.from(x, (v) => Math.min(1, Math.max(0, v + 0.2 * (rng.next() - 0.5))));
+    // independent reference: explicit 2D Gaussian weights, formula of Wang et al. 2004
+    const g = [];
+    for (let i = 0; i < 11; i++) g.push(Math.exp(-((i - 5) ** 2) / (2 * 1.5 * 1.5)));
+    const gs = g.reduce((a, b) => a + b, 0);
+    let tot = 0;
+    for (let c = 0; c < 3; c++) {
+      let s = 0, n = 0;
+      for (let y0 = 0; y0 + 11 <= H; y0++) {
+        for (let x0 = 0; x0 + 11 <= W; x0++) {
+          let mx = 0, my = 0;
+          for (let i = 0; i < 11; i++) for (let j = 0; j < 11; j++) {
+            const w = (g[i]! * g[j]!) / (gs * gs);
+            mx += w * x[((y0 + i) * W + x0 + j) * 3 + c]!;
+            my += w * y[((y0 + i) * W + x0 + j) * 3 + c]!;
+          }
+          let vx = 0, vy = 0, cxy = 0;
+          for (let i = 0; i < 11; i++) for (let j = 0; j < 11; j++) {
+            const w = (g[i]! * g[j]!) / (gs * gs);
+            const a = x[((y0 + i) * W + x0 + j) * 3 + c]! - mx, b = y[((y0 + i) * W + x0 + j) * 3 + c]! - my;
+            vx += w * a * a; vy += w * b * b; cxy += w * a * b;
+          }
+          s += ((2 * mx * my + 1e-4) * (2 * cxy + 9e-4)) / ((mx * mx + my * my + 1e-4) * (vx + vy + 9e-4));
+          n++;
+        }
+      }
+      tot += s / n;
+    }
+    const got = ssim(x, y, H, W);
+    expect(got).toBeLessThan(0.99);
+    expect(got).toBeCloseTo(tot / 3, 9);
+  });
+  it('gaussian kernel sums to 1 and is symmetric', () => {
+    const k = gaussianKernel(11, 1.5);
+    expect(k.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(k[0]).toBeCloseTo(k[10]!, 15);
+    expect(k[5]! / k[6]!).toBeCloseTo(Math.exp(1 / 4.5), 12);
+  });
+});
+
+describe('meanStdErr', () => {
+  it('sample std / sqrt(n)', () => {
+    // values 1, 2, 3, 4: mean 2.5, sample variance 5/3, stderr sqrt(5/12)
+    const r = meanStdErr([1, 2, 3, 4]);
+    expect(r.mean).toBe(2.5);
+    expect(r.stderr).toBeCloseTo(Math.sqrt(5 / 12), 12);
+    expect(r.n).toBe(4);
+    expect(meanStdErr([3])).toEqual({ mean: 3, stderr: 0, n: 1 });
+    expect(meanStdErr([NaN, 2, 4]).mean).toBe(3);
+  });
+});
+
+describe('baselines', () => {
+  it('white, support mean colour, nearest support camera, training mean', () => {
+    expect(Array.from(whiteImage(1, 2))).toEqual([1, 1, 1, 1, 1, 1]);
+    const a = Float32Array.from([0, 0, 0, 1, 1, 1]);
+    const b = Float32Array.from([0.5, 0, 1, 0.5, 0, 1]);
+    assertClose(supportMeanImage([a, b], 1, 1), [0.5, 0.25, 0.75], 1e-7);
+    const cams = [0, 1.5, 3].map((az) => cameraAt(orbitPose(az, 0.3, 4), 8));
+    expect(nearestSupportIndex(cams, cameraAt(orbitPose(1.4, 0.2, 4), 8))).toBe(1);
+    expect(nearestSupportIndex(cams, cameraAt(orbitPose(2.9, 0.5, 4), 8))).toBe(2);
+    const acc = new TrainMeanAccumulator(1, 2);
+    acc.add(a); acc.add(b);
+    assertClose(acc.mean(), [0.25, 0, 0.5, 0.75, 0.5, 1], 1e-7);
+    expect(() => acc.add(new Float32Array(3))).toThrow(/expected 1x2x3/);
+    assertClose(clamp01(Float32Array.from([-1, 0.5, 2])), [0, 0.5, 1]);
+  });
+});
