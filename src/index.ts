@@ -3,3 +3,4 @@
  * The package entry re-exports the library API; see README.md "Library API".
  */
 export * from './rays/index.ts';
+export * from './datasets/index.ts';
