@@ -1,0 +1,83 @@
+/**
+ * The viewer's HTTP API, typed once for both sides: `src/viewer-server` (Node) serves it and
+ * the page in `viewer/` (browser) reads it. No Node imports here, so the page bundles it.
+ *
+ * Routes (all GET, JSON unless noted; anything else under `/api/` is a 404 with an `ApiError`):
+ * - `/api/info`                                  -> `ViewerInfo`
+ * - `/api/objects`                               -> `ObjectList`
+ * - `/api/objects/<id>`                          -> `ObjectDetail` (every view's camera)
+ * - `/api/objects/<id>/views/<index>.png`        -> PNG, RGB composited on white (method.md s. 2)
+ *
+ * Cameras travel as `CameraJson`: the `src/rays` camera with `c2w` as a plain array (OpenGL
+ * convention, column-major, world up +z). `cameraFromJson` turns one back into a `Camera`.
+ */
+import type { Camera } from '../rays/index.ts';
+
+/** A `Camera` as JSON: `c2w` column-major (gl-matrix layout), OpenGL convention. */
+export interface CameraJson {
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+  width: number;
+  height: number;
+  c2w: number[];
+}
+
+export interface ViewerInfo {
+  /** lfkit version serving the page. */
+  version: string;
+  /** Dataset being browsed, or null when the server was started without `--data`. */
+  data: { category: string; objects: number } | null;
+  /** Run folder name (not its path) of the model, or null without `--run`. */
+  run: string | null;
+  /** Default number of support views (`--support`). */
+  support: number;
+  /** Object to open first (`--object`), or null for the first in the list. */
+  initialObject: string | null;
+  /** Why there is nothing to show, for the page to print (e.g. no `--data` given). */
+  notice: string | null;
+}
+
+export interface ObjectSummary {
+  id: string;
+  /** Number of views (frames in its `transforms.json`). */
+  views: number;
+  /** Split named in `<singular>_splits.json`, or null when the file does not list it. */
+  split: string | null;
+}
+
+export interface ObjectList {
+  category: string;
+  objects: ObjectSummary[];
+}
+
+export interface ViewJson {
+  index: number;
+  /** Basename of the PNG in the object folder. */
+  file: string;
+  camera: CameraJson;
+  /** URL of the view's image (PNG, composited on white). */
+  image: string;
+}
+
+export interface ObjectDetail {
+  id: string;
+  width: number;
+  height: number;
+  cameraAngleX: number;
+  views: ViewJson[];
+}
+
+export interface ApiError {
+  error: string;
+}
+
+export function cameraToJson(cam: Camera): CameraJson {
+  return { fx: cam.fx, fy: cam.fy, cx: cam.cx, cy: cam.cy, width: cam.width, height: cam.height, c2w: Array.from(cam.c2w) };
+}
+
+export function cameraFromJson(j: CameraJson): Camera {
+  if (!Array.isArray(j.c2w) || j.c2w.length !== 16) throw new Error('camera.c2w must hold 16 numbers');
+  return { fx: j.fx, fy: j.fy, cx: j.cx, cy: j.cy, width: j.width, height: j.height, c2w: Float64Array.from(j.c2w) };
+}
