@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRowMajor } from '../src/rays/index.ts';
 import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/viewer-server/build.ts';
-import { LearnitCategory } from '../src/viewer-server/dataset.ts';
+import { ViewerData } from '../src/viewer-server/dataset.ts';
 import type { ObjectDetail, ObjectList, ViewerInfo } from '../src/viewer-server/protocol.ts';
 import { startViewerServer, type ViewerServer } from '../src/viewer-server/server.ts';
 import { resolveStaticPath } from '../src/viewer-server/static-path.ts';
@@ -47,7 +47,7 @@ beforeAll(async () => {
   dataRoot = path.join(tmp, 'data');
   fixture = await writeTinyLearnit(dataRoot, { objects: 2, views: 6, size: 16 });
   await ensureViewerBuilt();
-  server = await startViewerServer({ assetsDir: VIEWER_DIST, data: new LearnitCategory(dataRoot, 'chairs'), support: 3 });
+  server = await startViewerServer({ assetsDir: VIEWER_DIST, data: await ViewerData.open(dataRoot, 'chairs', () => {}), support: 3 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
@@ -86,8 +86,7 @@ describe('viewer server', () => {
     const info = (await (await fetch(`${server.url}api/info`)).json()) as ViewerInfo;
     expect(info).toMatchObject({ data: { category: 'chairs', objects: 2 }, support: 3, notice: null });
     const list = (await (await fetch(`${server.url}api/objects`)).json()) as ObjectList;
-    // `empty_folder` has no transforms.json and is skipped
-    expect(list.objects).toEqual([{ id: 'obj_a', views: 6, split: 'test' }, { id: 'obj_b', views: 6, split: 'train' }]);
+    expect(list.objects).toEqual([{ id: 'obj_b', split: 'train' }, { id: 'obj_a', split: 'test' }]);
     const missing = await fetch(`${server.url}api/objects/nope`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toContain("'nope'");
@@ -101,6 +100,7 @@ describe('viewer server', () => {
     const d = (await (await fetch(`${server.url}api/objects/obj_b`)).json()) as ObjectDetail;
     expect(d.width).toBe(16);
     expect(d.views).toHaveLength(6);
+    expect(d.radius).toBeCloseTo(4, 10);
     const f = (0.5 * 16) / Math.tan(0.5 * 0.6911);
     for (const v of d.views) {
       expect(v.camera.fx).toBeCloseTo(f, 10);
@@ -181,7 +181,7 @@ describe('lfkit view (CLI)', () => {
   it('serves a dataset, prints the URL as JSON and stops cleanly on SIGTERM', async () => {
     const r = await runCli(['--data', dataRoot, '--category', 'chairs', '--port', '0', '--json'], true);
     expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(r.stdout).toContain('"id":"obj_b"');
+    expect(r.stdout).toContain('"id":"obj_a"');
     expect(r.code).toBe(0);
   });
 
@@ -225,7 +225,7 @@ describe('viewer page in Chromium', () => {
     await page.waitForTimeout(300);
 
     let state = await page.evaluate(() => window.lfkitViewer.state());
-    expect(state.object).toBe('obj_a');
+    expect(state.object).toBe('obj_b');
     expect(state.support).toEqual([0, 2, 4]);
     expect(state.scene.frusta).toBe(3);
     expect(state.scene.frames).toBeGreaterThan(0);
@@ -252,8 +252,8 @@ describe('viewer page in Chromium', () => {
     expect(state.scene.frusta).toBe(2);
 
     // the object chooser loads the other object
-    await page.selectOption('#object', 'obj_b');
-    await page.waitForFunction(() => window.lfkitViewer.state().object === 'obj_b');
+    await page.selectOption('#object', 'obj_a');
+    await page.waitForFunction(() => window.lfkitViewer.state().object === 'obj_a');
     state = await page.evaluate(() => window.lfkitViewer.state());
     expect(state.support).toHaveLength(2);
     expect(await page.locator('#ro-backend').textContent()).toContain('none');

@@ -28,7 +28,7 @@ export interface ViewerInfo {
   /** lfkit version serving the page. */
   version: string;
   /** Dataset being browsed, or null when the server was started without `--data`. */
-  data: { category: string; objects: number } | null;
+  data: { category: string | null; objects: number } | null;
   /** Run folder name (not its path) of the model, or null without `--run`. */
   run: string | null;
   /** Default number of support views (`--support`). */
@@ -41,20 +41,18 @@ export interface ViewerInfo {
 
 export interface ObjectSummary {
   id: string;
-  /** Number of views (frames in its `transforms.json`). */
-  views: number;
-  /** Split named in `<singular>_splits.json`, or null when the file does not list it. */
-  split: string | null;
+  /** First split that lists the object (`train`, `val`, `test`; `all` for transforms folders). */
+  split: string;
 }
 
 export interface ObjectList {
-  category: string;
+  category: string | null;
   objects: ObjectSummary[];
 }
 
 export interface ViewJson {
   index: number;
-  /** Basename of the PNG in the object folder. */
+  /** Image name in the dataset (e.g. `r_000`). */
   file: string;
   camera: CameraJson;
   /** URL of the view's image (PNG, composited on white). */
@@ -67,6 +65,8 @@ export interface ObjectDetail {
   height: number;
   cameraAngleX: number;
   views: ViewJson[];
+  /** Largest distance of a view camera from the world origin (the page frames its orbit by it). */
+  radius: number;
 }
 
 export interface ApiError {

@@ -11,8 +11,7 @@ import { createReadStream, realpathSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { LearnitCategory } from './dataset.ts';
-import { ViewerDataError } from './dataset.ts';
+import { ViewerDataError, type ViewerData } from './dataset.ts';
 import type { ApiError, ObjectList, ViewerInfo } from './protocol.ts';
 import { resolveStaticPath } from './static-path.ts';
 
@@ -29,7 +28,7 @@ export interface ViewerServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  data?: LearnitCategory | null;
+  data?: ViewerData | null;
   support?: number;
   initialObject?: string | null;
   runName?: string | null;
@@ -91,7 +90,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
   const data = opts.data ?? null;
   const info = (): ViewerInfo => ({
     version: opts.version ?? '0.1.0',
-    data: data ? { category: data.category, objects: data.objectIds().length } : null,
+    data: data ? { category: data.category, objects: data.summaries().length } : null,
     run: opts.runName ?? null,
     support: opts.support ?? 3,
     initialObject: opts.initialObject ?? null,
@@ -108,8 +107,8 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
       return sendJson(res, 200, list, head);
     }
     const id = parts[1]!;
-    if (!data.has(id)) return apiError(res, 404, `no object '${id}' in category ${data.category}`, head);
-    if (parts.length === 2) return sendJson(res, 200, data.detail(id), head);
+    if (!data.has(id)) return apiError(res, 404, `no object '${id}' in the dataset`, head);
+    if (parts.length === 2) return sendJson(res, 200, await data.detail(id), head);
     const m = parts.length === 4 && parts[2] === 'views' ? /^(\d+)\.png$/.exec(parts[3]!) : null;
     if (!m) return apiError(res, 404, `unknown API route /api/${parts.join('/')}`, head);
     const png = await data.viewPng(id, Number(m[1]));

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ensureViewerBuilt, VIEWER_DIST } from '../../viewer-server/build.ts';
-import { LearnitCategory, ViewerDataError } from '../../viewer-server/dataset.ts';
+import { ViewerData, ViewerDataError } from '../../viewer-server/dataset.ts';
 import { isLoopbackHost, startViewerServer, ViewerServerError } from '../../viewer-server/server.ts';
 import { UserError } from '../errors.ts';
 import { commanderParser, parseIntFlag, MAX_SUPPORT } from '../options.ts';
@@ -25,8 +25,8 @@ export function register(program: Command): void {
   program
     .command('view')
     .description('interactive orbit viewer in the browser: support views as frusta, the object from the model')
-    .addOption(new Option('--data <root>', 'dataset root (learnit ShapeNet layout)'))
-    .addOption(new Option('--category <name>', 'category folder within --data (e.g. chairs)'))
+    .addOption(new Option('--data <root>', 'dataset folder (learnit or SRN ShapeNet, or transforms.json objects)'))
+    .addOption(new Option('--category <name>', 'category within --data (e.g. chairs), when it holds several'))
     .addOption(new Option('--object <id>', 'object to open first (default: the first listed)'))
     .addOption(new Option('--support <n>', 'number of support views shown at start')
       .argParser(commanderParser((v) => parseIntFlag(v, '--support', 1, MAX_SUPPORT))).default(3))
@@ -40,19 +40,18 @@ export function register(program: Command): void {
 }
 
 async function runView(opts: ViewOptions): Promise<void> {
-  let data: LearnitCategory | null = null;
+  let data: ViewerData | null = null;
   if (opts.data !== undefined) {
     if (!existsSync(opts.data)) throw new UserError(`--data ${opts.data}: no such folder`);
-    if (!opts.category) throw new UserError('--category is required with --data (e.g. --category chairs)');
     try {
-      data = new LearnitCategory(path.resolve(opts.data), opts.category);
-      if (data.objectIds().length === 0) throw new UserError(`--data ${opts.data} --category ${opts.category}: no objects with a transforms.json`);
-      if (opts.object !== undefined && !data.has(opts.object)) {
-        throw new UserError(`--object ${opts.object}: not found in ${data.dir}`);
-      }
+      data = await ViewerData.open(path.resolve(opts.data), opts.category, (m) => process.stderr.write(`lfkit view: warning: ${m}\n`));
     } catch (err) {
-      if (err instanceof ViewerDataError) throw new UserError(err.message);
+      if (err instanceof ViewerDataError) throw new UserError(`--data ${opts.data}: ${err.message}`);
       throw err;
+    }
+    if (data.summaries().length === 0) throw new UserError(`--data ${opts.data}: no objects found`);
+    if (opts.object !== undefined && !data.has(opts.object)) {
+      throw new UserError(`--object ${opts.object}: not found in ${opts.data} (e.g. ${data.summaries().slice(0, 3).map((o) => o.id).join(', ')})`);
     }
   } else if (opts.category !== undefined || opts.object !== undefined) {
     throw new UserError(`${opts.category !== undefined ? '--category' : '--object'} needs --data ROOT`);
