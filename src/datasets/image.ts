@@ -2,7 +2,8 @@
  * PNG (or any image sharp reads) -> `[H, W, 3]` Float32 composited on white, plus alpha.
  * Optional square resize with sharp's linear (triangle, anti-aliased when shrinking) kernel;
  * sharp premultiplies alpha while resizing, so the composite of the resized image equals the
- * resize of the composite. 8-bit and 16-bit, grey and RGB, with or without alpha.
+ * resize of the composite. Grey or RGB, with or without alpha; sharp's raw output is 8-bit, so
+ * 16-bit PNGs are read at 8-bit precision (scaled, not truncated).
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -52,7 +53,7 @@ export async function decodeImage(file: string, opts: { size?: number } = {}): P
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     srcWidth ??= info.width;
     srcHeight ??= info.height;
-    const out = toFloat(data, info.width, info.height, info.channels, data.length === info.width * info.height * info.channels * 2);
+    const out = toFloat(data, info.width, info.height, info.channels);
     return { ...out, width: info.width, height: info.height, srcWidth: srcWidth!, srcHeight: srcHeight! };
   } catch (err) {
     if (err instanceof DatasetError) throw err;
@@ -60,14 +61,14 @@ export async function decodeImage(file: string, opts: { size?: number } = {}): P
   }
 }
 
-/** Interleaved 1-4 channel 8/16-bit pixels -> white-composited RGB and alpha. */
-function toFloat(data: Buffer, width: number, height: number, channels: number, is16: boolean): { image: Float32Array; alpha: Float32Array | null } {
+/** Interleaved 1-4 channel 8-bit pixels -> white-composited RGB and alpha. */
+function toFloat(data: Buffer, width: number, height: number, channels: number): { image: Float32Array; alpha: Float32Array | null } {
   const n = width * height;
   const image = new Float32Array(n * 3);
   const hasAlpha = channels === 2 || channels === 4;
   const alpha = hasAlpha ? new Float32Array(n) : null;
   const colour = channels >= 3 ? 3 : 1;
-  if (!is16 && channels === 4) {
+  if (channels === 4) {
     // the common case (RGBA PNG renders), kept tight
     for (let i = 0, p = 0, q = 0; i < n; i++, p += 4, q += 3) {
       const a = LUT8[data[p + 3]!]!;
@@ -79,10 +80,8 @@ function toFloat(data: Buffer, width: number, height: number, channels: number, 
     }
     return { image, alpha };
   }
-  const src: ArrayLike<number> = !is16 ? data
-    : data.byteOffset % 2 === 0 ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
-    : new Uint16Array(Uint8Array.from(data).buffer);
-  const scale = is16 ? 1 / 65535 : 1 / 255;
+  const src = data;
+  const scale = 1 / 255;
   for (let i = 0, p = 0, q = 0; i < n; i++, p += channels, q += 3) {
     const a = hasAlpha ? src[p + channels - 1]! * scale : 1;
     const w = 1 - a;

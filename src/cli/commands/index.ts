@@ -3,8 +3,9 @@
  * command, in the order `lfkit --help` lists them.
  */
 import type { Command } from 'commander';
+import { register as registerData } from './data.ts';
 import { register as registerView } from './view.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerView];
+export const COMMANDS: RegisterCommand[] = [registerData, registerView];

@@ -1,0 +1,94 @@
+/** The episode sampler (method.md section 3): seeded, without replacement, training views < 25. */
+import { describe, expect, it } from 'vitest';
+import { episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels, TRAIN_VIEWS } from '../src/datasets/episodes.ts';
+import { Rng } from '../src/util/rng.ts';
+
+describe('sampleEpisode', () => {
+  it('is deterministic for a seed and differs between seeds', () => {
+    const draw = (seed: number) => { const r = new Rng(seed); return Array.from({ length: 20 }, () => sampleEpisode(r, 50, 3, { split: 'train' })); };
+    expect(draw(7)).toEqual(draw(7));
+    expect(draw(7)).not.toEqual(draw(8));
+    // resumable: a generator restored from a saved state continues the same episodes
+    const r = new Rng(3);
+    sampleEpisode(r, 50, 3, { split: 'train' });
+    const resumed = new Rng(r.state());
+    expect(sampleEpisode(resumed, 50, 3, { split: 'test' })).toEqual(sampleEpisode(r, 50, 3, { split: 'test' }));
+  });
+
+  it('draws without replacement; training views come from [0, 25) and cover it; testing uses all views', () => {
+    const rng = new Rng(1);
+    const seenTrain = new Set<number>();
+    const seenTest = new Set<number>();
+    for (let i = 0; i < 400; i++) {
+      const e = sampleEpisode(rng, 50, 5, { split: 'train', queries: 2 });
+      expect(e.support).toHaveLength(5);
+      expect(e.query).toHaveLength(2);
+      const all = [...e.support, ...e.query];
+      expect(new Set(all).size).toBe(7);
+      for (const v of all) { expect(v).toBeGreaterThanOrEqual(0); expect(v).toBeLessThan(TRAIN_VIEWS); seenTrain.add(v); }
+      const t = sampleEpisode(rng, 50, 3, { split: 'test' });
+      expect(t.query).toHaveLength(1);
+      expect(new Set([...t.support, ...t.query]).size).toBe(4);
+      for (const v of [...t.support, ...t.query]) seenTest.add(v);
+    }
+    expect(seenTrain.size).toBe(25);
+    expect(Math.max(...seenTest)).toBeGreaterThanOrEqual(25);
+    expect(Math.max(...seenTest)).toBeLessThan(50);
+  });
+
+  it('an object with fewer than 25 views trains on all of them; too few views throw', () => {
+    expect(episodeViewPool(50, 'train')).toBe(25);
+    expect(episodeViewPool(10, 'train')).toBe(10);
+    expect(episodeViewPool(50, 'test')).toBe(50);
+    const rng = new Rng(2);
+    const e = sampleEpisode(rng, 4, 3, { split: 'train' });
+    expect([...e.support, ...e.query].sort()).toEqual([0, 1, 2, 3]);
+    expect(() => sampleEpisode(rng, 3, 3, { split: 'train' })).toThrow(/cannot draw 3 support \+ 1 query views from 3/);
+    expect(() => sampleEpisode(rng, 50, 0, { split: 'train' })).toThrow(/support/);
+  });
+});
+
+describe('query pixels', () => {
+  /** 4x4 image, white except pixels 5 and 10 (foreground: one channel < 1). */
+  function image(): Float32Array {
+    const img = new Float32Array(16 * 3).fill(1);
+    img[5 * 3 + 2] = 0.99;
+    img[10 * 3] = 0;
+    return img;
+  }
+
+  it('foreground = pixels with any channel < 1', () => {
+    expect(Array.from(foregroundPixels(image()))).toEqual([5, 10]);
+  });
+
+  it('draws distinct pixels, the foreground share first, deterministically', () => {
+    const img = new Float32Array(32 * 32 * 3).fill(1);
+    const fg = new Set<number>();
+    for (let y = 10; y < 14; y++) for (let x = 8; x < 12; x++) { fg.add(y * 32 + x); img[(y * 32 + x) * 3 + 1] = 0.2; } // 16 foreground pixels
+    const a = sampleQueryPixels(new Rng(5), img, 20, { foregroundFraction: 0.5 });
+    expect(a).toEqual(sampleQueryPixels(new Rng(5), img, 20, { foregroundFraction: 0.5 }));
+    expect(new Set(a).size).toBe(20);
+    expect(Array.from(a.subarray(0, 10)).every((p) => fg.has(p))).toBe(true);
+    // the other 10 are uniform over the remaining 1014 pixels: almost surely mostly background
+    expect(Array.from(a.subarray(10)).filter((p) => fg.has(p)).length).toBeLessThan(4);
+    // fraction 1 with a foreground smaller than k: all 16, then the rest from the background
+    const b = sampleQueryPixels(new Rng(6), img, 24, { foregroundFraction: 1 });
+    expect(new Set(b.subarray(0, 16))).toEqual(fg);
+    expect(Array.from(b.subarray(16)).some((p) => fg.has(p))).toBe(false);
+    expect(new Set(b).size).toBe(24);
+  });
+
+  it('fraction 0 is uniform over the image; k = all pixels is a permutation; k > pixels throws', () => {
+    const img = image();
+    const counts = new Array(16).fill(0);
+    const rng = new Rng(9);
+    for (let i = 0; i < 4000; i++) for (const p of sampleQueryPixels(rng, img, 2, { foregroundFraction: 0 })) counts[p]++;
+    for (const c of counts) expect(Math.abs(c - 500)).toBeLessThan(120); // 8000 draws / 16 pixels
+    const all = sampleQueryPixels(new Rng(1), img, 16, { foregroundFraction: 0.5 });
+    expect(Array.from(all).sort((x, y) => x - y)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(() => sampleQueryPixels(new Rng(1), img, 17, { foregroundFraction: 0 })).toThrow(/17 distinct pixels/);
+    // a precomputed foreground gives the same draws
+    expect(sampleQueryPixels(new Rng(4), img, 6, { foregroundFraction: 0.5, foreground: foregroundPixels(img) }))
+      .toEqual(sampleQueryPixels(new Rng(4), img, 6, { foregroundFraction: 0.5 }));
+  });
+});
