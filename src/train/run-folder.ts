@@ -109,26 +109,32 @@ export function readRunInfo<C = unknown>(dir: string, flag = '--run'): RunInfo<C
 }
 
 /**
+ * Checks that a new run may be written into `dir` (see `createRunFolder`); returns the entries
+ * to delete (non-empty only with `force`).
+ */
+export function assertCanCreateRun(dir: string, opts: { force?: boolean; flag?: string } = {}): string[] {
+  const flag = opts.flag ?? '--out';
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) throw new RunError(`${flag}: ${dir} exists and is not a folder`);
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return [];
+  if (!isRunFolder(dir)) {
+    throw new RunError(`${flag}: ${dir} is not empty and is not an lfkit run folder; refusing to write into it`);
+  }
+  if (!opts.force) {
+    throw new RunError(`${flag}: run folder ${dir} already exists; use --resume to continue it or --force to overwrite it`);
+  }
+  return entries;
+}
+
+/**
  * Prepares `dir` for a new run and writes `config.json` (before step 0).
  * - missing or empty folder: created;
  * - an lfkit run folder: RunError unless `force`, which empties it first;
  * - anything else non-empty: RunError, even with `force` (lfkit never deletes foreign files).
  */
 export function createRunFolder<C>(dir: string, info: Omit<RunInfo<C>, 'format' | 'version' | 'createdAt'>, opts: { force?: boolean; flag?: string } = {}): RunInfo<C> {
-  const flag = opts.flag ?? '--out';
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new RunError(`${flag}: ${dir} exists and is not a folder`);
-    const entries = readdirSync(dir);
-    if (entries.length > 0) {
-      if (!isRunFolder(dir)) {
-        throw new RunError(`${flag}: ${dir} is not empty and is not an lfkit run folder; refusing to write into it`);
-      }
-      if (!opts.force) {
-        throw new RunError(`${flag}: run folder ${dir} already exists; use --resume to continue it or --force to overwrite it`);
-      }
-      for (const e of entries) rmSync(path.join(dir, e), { recursive: true, force: true });
-    }
-  }
+  for (const e of assertCanCreateRun(dir, opts)) rmSync(path.join(dir, e), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const full: RunInfo<C> = { format: RUN_FORMAT, version: RUN_VERSION, createdAt: new Date().toISOString(), ...info };
   writeJsonAtomic(path.join(dir, RUN_FILES.config), full);
