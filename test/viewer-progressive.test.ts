@@ -1,0 +1,134 @@
+/**
+ * The viewer's progressive scheduler (`viewer/src/progressive.ts`) in Node: coarse pass sized
+ * from rays/s, refinement to full size once the camera is still, cancellation of the pass in
+ * flight, and no work when nothing changed. The ray source is a plain function of the ray
+ * (colour = direction), so every shown image can be checked exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import { cameraAt, orbitPose, pluckerImage, type Camera } from '../src/rays/index.ts';
+import { VIEWER_CONFIG } from '../viewer/src/config.ts';
+import { coarseScale, nextScale, ProgressiveRenderer, scaledSize, type RaySource, type RenderedImage, type ViewRequest } from '../viewer/src/progressive.ts';
+import { assertClose } from './helpers/assert-close.ts';
+
+/** rgb = first three Plücker channels (the unit direction). */
+const directionSource = (log: number[] = []): RaySource => ({
+  async render(rays, n) {
+    log.push(n);
+    const out = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = rays[i * 6 + c]!;
+    return out;
+  },
+});
+
+function view(key: string, azimuth: number, width = 40, height = 30): ViewRequest {
+  const c2w = orbitPose(azimuth, 0.3, 4);
+  return {
+    key, width, height, originScale: 1,
+    camera: (w: number, h: number): Camera => {
+      const cam = cameraAt(c2w, w, h);
+      return { ...cam, fx: cam.fx, fy: (cam.fx * h) / w * (width / height) };
+    },
+  };
+}
+
+function expectedRgb(img: RenderedImage): Float32Array {
+  const pl = pluckerImage(img.camera);
+  const out = new Float32Array(img.width * img.height * 3);
+  for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = pl[i * 6 + c]!;
+  return out;
+}
+
+describe('pass sizes', () => {
+  const cfg = { ...VIEWER_CONFIG, targetFrameMs: 100, minSide: 10 };
+  it('sizes the coarse pass from rays/s and the frame budget', () => {
+    // 40,000 rays/s * 0.1 s = 4,000 rays of a 200 x 100 image -> scale sqrt(4000/20000)
+    expect(coarseScale(200, 100, 40_000, cfg)).toBeCloseTo(Math.sqrt(0.2), 12);
+    expect(coarseScale(200, 100, 1e9, cfg)).toBe(1);
+    expect(coarseScale(200, 100, 10, cfg)).toBeCloseTo(0.1, 12); // floor: short side 10 px
+    expect(scaledSize(200, 100, 0.25)).toEqual({ width: 50, height: 25 });
+    expect(scaledSize(3, 3, 0.01)).toEqual({ width: 1, height: 1 });
+    expect([0.1, 0.2, 0.4, 0.8].map(nextScale)).toEqual([0.2, 0.4, 0.8, 1]);
+    expect(nextScale(0.48)).toBe(0.96 >= 0.95 ? 1 : 0.96);
+  });
+});
+
+describe('ProgressiveRenderer', () => {
+  it('refines to the full size once still, each image exactly the source on src/rays rays', async () => {
+    const shown: RenderedImage[] = [];
+    const r = new ProgressiveRenderer(directionSource(), (img) => shown.push(img), { idleMs: 5, chunkRays: 100, initialRaysPerSecond: 2000, targetFrameMs: 100 });
+    r.update(view('a', 0.4));
+    await r.whenIdle();
+    expect(shown.length).toBeGreaterThan(1);
+    expect(shown[0]!.width).toBeLessThan(40);
+    for (let i = 1; i < shown.length; i++) expect(shown[i]!.width).toBeGreaterThan(shown[i - 1]!.width);
+    const last = shown.at(-1)!;
+    expect([last.width, last.height, last.final]).toEqual([40, 30, true]);
+    expect(shown.slice(0, -1).every((s) => !s.final)).toBe(true);
+    for (const img of shown) assertClose(img.rgb, expectedRgb(img), 0, 0, `${img.width}x${img.height}`);
+    expect(r.stats().shown).toEqual({ key: 'a', width: 40, height: 30, final: true });
+  });
+
+  it('recomputes nothing when nothing changed', async () => {
+    const log: number[] = [];
+    const shown: RenderedImage[] = [];
+    const r = new ProgressiveRenderer(directionSource(log), (img) => shown.push(img), { idleMs: 1 });
+    r.update(view('a', 0.4));
+    await r.whenIdle();
+    const rays = r.stats().raysRendered;
+    const passes = shown.length;
+    r.update(view('a', 0.4)); // same key
+    await r.whenIdle();
+    expect(r.stats().raysRendered).toBe(rays);
+    expect(shown.length).toBe(passes);
+    expect(log.reduce((a, b) => a + b, 0)).toBe(rays);
+    r.update(view('b', 0.9));
+    await r.whenIdle();
+    expect(r.stats().raysRendered).toBeGreaterThan(rays);
+    expect(shown.at(-1)!.key).toBe('b');
+  });
+
+  it('a change cancels the pass in flight; its result is never shown', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let calls = 0;
+    const inner = directionSource();
+    const source: RaySource = {
+      async render(rays, n) {
+        calls++;
+        if (calls === 1) await gate; // hold the first job of view a
+        return inner.render(rays, n);
+      },
+    };
+    const shown: RenderedImage[] = [];
+    const r = new ProgressiveRenderer(source, (img) => shown.push(img), { idleMs: 1, chunkRays: 50 });
+    r.update(view('a', 0.4));
+    await new Promise((res) => setTimeout(res, 10));
+    r.update(view('b', 1.5));
+    release();
+    await r.whenIdle();
+    expect(shown.some((s) => s.key === 'a')).toBe(false);
+    expect(r.stats().cancelled).toBeGreaterThanOrEqual(1);
+    expect(shown.at(-1)!).toMatchObject({ key: 'b', final: true });
+  });
+
+  it('stays coarse while changes keep arriving, refines when they stop', async () => {
+    let t = 0;
+    const shown: RenderedImage[] = [];
+    const r = new ProgressiveRenderer(directionSource(), (img) => shown.push(img),
+      { idleMs: 1000, initialRaysPerSecond: 3000, targetFrameMs: 100, chunkRays: 64 }, () => t);
+    r.update(view('a', 0.1));
+    await new Promise((res) => setTimeout(res, 50)); // fake clock frozen: the camera is "moving"
+    expect(shown.length).toBe(1);
+    expect(shown[0]!.final).toBe(false);
+    for (let i = 0; i < 3; i++) {
+      r.update(view(`m${i}`, 0.2 + 0.1 * i)); // each move: one coarse pass, no refinement
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(shown.every((s) => !s.final)).toBe(true);
+    t += 1000; // now the camera has been still for idleMs
+    r.update(view('final', 1)); // a last move...
+    t += 1000; // ...then stillness
+    await r.whenIdle();
+    expect(shown.at(-1)!).toMatchObject({ key: 'final', final: true, width: 40, height: 30 });
+  });
+});

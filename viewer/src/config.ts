@@ -1,0 +1,30 @@
+/**
+ * Every threshold of the viewer's render scheduling, in one place (style.md item 12).
+ * Frozen; the page reads it, the tests may pass overrides to `ProgressiveRenderer`.
+ */
+export interface ViewerConfig {
+  /** Budget of one coarse pass while the camera moves; its ray count comes from measured rays/s. */
+  targetFrameMs: number;
+  /** The camera counts as still once no change arrived for this long; then refinement starts. */
+  idleMs: number;
+  /** Longest side of the fully refined image, in pixels (the canvas size is capped to it). */
+  maxResolution: number;
+  /** Shortest side of any pass, so a slow backend still shows a recognisable image. */
+  minSide: number;
+  /** Rays per decoder job: the granularity at which a camera move cancels a pass. */
+  chunkRays: number;
+  /** rays/s assumed before the first measurement. */
+  initialRaysPerSecond: number;
+  /** Weight of the newest measurement in the rays/s moving average. */
+  raysPerSecondSmoothing: number;
+}
+
+export const VIEWER_CONFIG: Readonly<ViewerConfig> = Object.freeze({
+  targetFrameMs: 80,
+  idleMs: 200,
+  maxResolution: 256,
+  minSide: 12,
+  chunkRays: 4096,
+  initialRaysPerSecond: 20_000,
+  raysPerSecondSmoothing: 0.3,
+});

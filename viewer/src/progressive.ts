@@ -1,0 +1,210 @@
+/**
+ * Progressive, on-demand rendering of the light field (style.md item 12; nerfstudio's
+ * RenderStateMachine, GaussianSplats3D's render-on-change):
+ *
+ * - a view change (new camera, object or support set: a new `key`) starts a coarse pass whose
+ *   ray count is what the measured rays/s can do in `targetFrameMs`;
+ * - once no change has arrived for `idleMs`, passes double the resolution up to the full size;
+ * - a change cancels the pass in flight (checked between decoder jobs of `chunkRays` rays;
+ *   exactly one job is in flight at a time, so a stale result is never shown);
+ * - when the full-size image of the current key is shown, nothing runs until the key changes.
+ *
+ * Pure scheduling: rays come from `src/rays` (`pluckerImage`), colours from a `RaySource`
+ * (the decoder, in a worker or on this thread). No three.js, no DOM: Node can test it.
+ */
+import { pluckerImage, type Camera } from '../../src/rays/index.ts';
+import { VIEWER_CONFIG, type ViewerConfig } from './config.ts';
+
+/** Colours for rays: `rays [N, 6]` (Plücker, first `n` used) -> `rgb [N, 3]`. */
+export interface RaySource {
+  render(rays: Float32Array, n: number): Promise<Float32Array>;
+}
+
+/** What the scheduler renders: a view identity and the camera for any image size. */
+export interface ViewRequest {
+  /** Changes whenever anything that affects the image changes (pose, intrinsics, object, support). */
+  key: string;
+  /** Full (finest) image size. */
+  width: number;
+  height: number;
+  /** The camera of this view for an image of `w x h` pixels (same frustum at every size). */
+  camera(w: number, h: number): Camera;
+  /** `originScale` of the model (method.md section 1). */
+  originScale: number;
+}
+
+export interface RenderedImage {
+  key: string;
+  width: number;
+  height: number;
+  /** `[H, W, 3]` row-major, unclamped decoder output. Owned by the receiver. */
+  rgb: Float32Array;
+  camera: Camera;
+  /** True for the full-size pass. */
+  final: boolean;
+  /** Wall time of the pass. */
+  ms: number;
+}
+
+export interface ProgressiveStats {
+  raysPerSecond: number;
+  passes: number;
+  cancelled: number;
+  raysRendered: number;
+  busy: boolean;
+  shown: { key: string; width: number; height: number; final: boolean } | null;
+}
+
+/** Size of a pass at `scale` of the full image (each side at least 1). */
+export function scaledSize(width: number, height: number, scale: number): { width: number; height: number } {
+  const s = Math.min(1, scale);
+  return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
+}
+
+/** Scale of the coarse pass: `rays/s * targetFrameMs` rays, at least `minSide` on the short side. */
+export function coarseScale(width: number, height: number, raysPerSecond: number, cfg: ViewerConfig): number {
+  const budget = (raysPerSecond * cfg.targetFrameMs) / 1000;
+  const s = Math.sqrt(budget / (width * height));
+  const floor = Math.min(1, cfg.minSide / Math.min(width, height));
+  return Math.min(1, Math.max(floor, s));
+}
+
+/** Next finer scale after `scale`: double it, snapping to 1 once within a few percent. */
+export function nextScale(scale: number): number {
+  const s = scale * 2;
+  return s >= 0.95 ? 1 : s;
+}
+
+export class ProgressiveRenderer {
+  private view: ViewRequest | null = null;
+  private generation = 0;
+  private lastChange = 0;
+  private shownScale = 0;
+  private shownKey: string | null = null;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private raysBuf = new Float32Array(0);
+  private idleWaiters: Array<() => void> = [];
+  private s: ProgressiveStats;
+  private readonly cfg: ViewerConfig;
+
+  constructor(
+    private readonly source: RaySource,
+    private readonly show: (img: RenderedImage) => void,
+    cfg: Partial<ViewerConfig> = {},
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.cfg = { ...VIEWER_CONFIG, ...cfg };
+    this.s = { raysPerSecond: this.cfg.initialRaysPerSecond, passes: 0, cancelled: 0, raysRendered: 0, busy: false, shown: null };
+  }
+
+  /** Call on every change of the view; an unchanged `key` is ignored (nothing is recomputed). */
+  update(view: ViewRequest): void {
+    if (this.view && view.key === this.view.key) {
+      this.view = view; // same image; keep the newest closure
+      return;
+    }
+    this.view = view;
+    this.generation++;
+    this.lastChange = this.now();
+    this.wake?.();
+    if (!this.running) void this.loop();
+  }
+
+  /** Forgets what is shown, e.g. when the decoder's latents changed under an unchanged key. */
+  invalidate(): void {
+    if (!this.view) return;
+    this.shownKey = null;
+    this.generation++;
+    this.lastChange = this.now();
+    this.wake?.();
+    if (!this.running) void this.loop();
+  }
+
+  stats(): ProgressiveStats {
+    return { ...this.s, shown: this.s.shown && { ...this.s.shown } };
+  }
+
+  /** Resolves once nothing is scheduled (the full image of the current view is shown). */
+  whenIdle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = null; resolve(); };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    this.s.busy = true;
+    try {
+      for (;;) {
+        const view = this.view;
+        if (!view) break;
+        const gen = this.generation;
+        let scale: number;
+        if (this.shownKey !== view.key) {
+          scale = coarseScale(view.width, view.height, this.s.raysPerSecond, this.cfg);
+        } else if (this.shownScale >= 1) {
+          break; // full image of this view is on screen
+        } else {
+          const quiet = this.now() - this.lastChange;
+          if (quiet < this.cfg.idleMs) {
+            await this.sleep(this.cfg.idleMs - quiet);
+            continue;
+          }
+          scale = nextScale(this.shownScale);
+        }
+        await this.pass(view, scale, gen);
+      }
+    } finally {
+      this.running = false;
+      this.s.busy = false;
+      for (const r of this.idleWaiters.splice(0)) r();
+    }
+  }
+
+  /** One pass at `scale`; returns without showing anything if a change arrives meanwhile. */
+  private async pass(view: ViewRequest, scale: number, gen: number): Promise<void> {
+    const { width: w, height: h } = scaledSize(view.width, view.height, scale);
+    const cam = view.camera(w, h);
+    const n = w * h;
+    if (this.raysBuf.length < n * 6) this.raysBuf = new Float32Array(n * 6);
+    const rays = this.raysBuf.subarray(0, n * 6);
+    pluckerImage(cam, view.originScale, rays);
+    const rgb = new Float32Array(n * 3);
+    const t0 = this.now();
+    for (let start = 0; start < n; start += this.cfg.chunkRays) {
+      if (gen !== this.generation) {
+        this.s.cancelled++;
+        return;
+      }
+      const count = Math.min(this.cfg.chunkRays, n - start);
+      const t = this.now();
+      const out = await this.source.render(rays.subarray(start * 6, (start + count) * 6), count);
+      const dt = (this.now() - t) / 1000;
+      if (out.length < count * 3) throw new Error(`decoder returned ${out.length} values for ${count} rays`);
+      rgb.set(out.subarray(0, count * 3), start * 3);
+      this.s.raysRendered += count;
+      if (dt > 0 && count >= 256) {
+        const a = this.cfg.raysPerSecondSmoothing;
+        const r = count / dt;
+        this.s.raysPerSecond = this.s.passes === 0 && start === 0 ? r : (1 - a) * this.s.raysPerSecond + a * r;
+      }
+    }
+    if (gen !== this.generation) {
+      this.s.cancelled++;
+      return;
+    }
+    const final = w === view.width && h === view.height;
+    this.shownKey = view.key;
+    this.shownScale = final ? 1 : scale;
+    this.s.passes++;
+    this.s.shown = { key: view.key, width: w, height: h, final };
+    this.show({ key: view.key, width: w, height: h, rgb, camera: cam, final, ms: this.now() - t0 });
+  }
+}
