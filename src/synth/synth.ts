@@ -98,7 +98,7 @@ async function execute(jobs: ObjectJob[], splits: Record<SplitName, string[]>, c
     workers: run.workers,
     onResult: (r: ObjectResult) => progress.tick(1, { last: r.id }),
   });
-  progress.finish();
+  if (process.stderr.isTTY) progress.finish(); // a TTY bar needs its newline; elsewhere the last tick printed it
   const splitsFile = path.join(run.out, splitsFileName(category));
   writeJsonAtomic(splitsFile, splits);
   const seconds = (performance.now() - t0) / 1000;
@@ -122,7 +122,7 @@ export function proceduralJobs(o: ProceduralOptions): { jobs: ObjectJob[]; split
     throw new SynthError(`--category must be one of ${SYNTH_CATEGORIES.join(', ')} (got '${o.category}'); use --mesh/--mesh-dir for other objects`);
   }
   checkRender(o);
-  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 31)) throw new SynthError(`--seed must be an integer in [0, 2^31), got ${o.seed}`);
+  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 32)) throw new SynthError(`--seed must be an integer in [0, 2^32), got ${o.seed}`);
   const splits = { train: [], val: [], test: [] } as Record<SplitName, string[]>;
   const jobs: ObjectJob[] = [];
   for (const split of SPLITS) {

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { register as registerData } from './data.ts';
 import { register as registerView } from './view.ts';
+import { register as registerSynth } from './synth.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerData, registerView];
+export const COMMANDS: RegisterCommand[] = [registerData, registerSynth, registerView];
