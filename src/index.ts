@@ -4,3 +4,4 @@
  */
 export * from './rays/index.ts';
 export * from './datasets/index.ts';
+export * from './synth/index.ts';
