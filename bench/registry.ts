@@ -1,5 +1,6 @@
 /** Every benchmark `npm run bench` knows, in the order it runs them. Add one line per module. */
 import type { Benchmark } from './harness.ts';
+import { dataBenchmark } from './data.bench.ts';
 import { raysBenchmark } from './rays.bench.ts';
 
-export const BENCHMARKS: Benchmark[] = [raysBenchmark];
+export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark];

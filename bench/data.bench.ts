@@ -1,0 +1,47 @@
+/**
+ * Dataset loading speed: views per second decoding a generated learnit dataset of 64x64 RGBA
+ * PNGs (10 objects x 50 views, written with sharp into a temp folder), at several per-object
+ * view concurrencies, and with a resize to 32x32.
+ */
+import { rmSync } from 'node:fs';
+import { openDataset } from '../src/datasets/index.ts';
+import { tmpDir, writeLearnit } from '../test/helpers/dataset-fixtures.ts';
+import { median, timeIt, type Benchmark, type Figure } from './harness.ts';
+
+const OBJECTS = 10;
+const VIEWS = 50;
+const SIZE = 64;
+
+export const dataBenchmark: Benchmark = {
+  name: 'data',
+  description: `views per second loading a learnit dataset (${OBJECTS} objects x ${VIEWS} views, ${SIZE}x${SIZE} RGBA PNG)`,
+  async run() {
+    const root = tmpDir('lfkit-bench-data-');
+    try {
+      const { ids } = await writeLearnit(root, { objects: OBJECTS, views: VIEWS, size: SIZE });
+      const figures: Figure[] = [];
+      const variants: { name: string; size?: number; concurrency: number }[] = [
+        { name: `data.views_per_s_${SIZE}`, concurrency: 8 },
+        { name: `data.views_per_s_${SIZE}_concurrency1`, concurrency: 1 },
+        { name: `data.views_per_s_${SIZE}_concurrency16`, concurrency: 16 },
+        { name: `data.views_per_s_${SIZE}_resize32`, size: 32, concurrency: 8 }, // integer factor: JS area filter
+        { name: `data.views_per_s_${SIZE}_resize48`, size: 48, concurrency: 8 }, // other factors: sharp, linear kernel
+      ];
+      for (const v of variants) {
+        const ds = await openDataset(root, { category: 'chairs', size: v.size, concurrency: v.concurrency });
+        const times = await timeIt(async () => { for (const id of ids) await ds.loadObject(id); }, 5, 1);
+        figures.push({
+          name: v.name,
+          value: (OBJECTS * VIEWS) / median(times),
+          unit: 'views/s',
+          backend: 'none',
+          note: `${OBJECTS} objects x ${VIEWS} views ${SIZE}x${SIZE} RGBA PNG, objects in sequence, ${v.concurrency} views decoded at once` +
+            `${v.size ? `, resized to ${v.size}x${v.size}` : ''}; median of 5`,
+        });
+      }
+      return figures;
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
