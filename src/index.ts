@@ -6,3 +6,4 @@ export * from './rays/index.ts';
 export * from './datasets/index.ts';
 export * from './synth/index.ts';
 export { Rng, type RngState } from './util/rng.ts';
+export * from './model/index.ts';

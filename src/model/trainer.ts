@@ -1,0 +1,103 @@
+/**
+ * Training: Adam on every parameter, loss = mean squared error over the sampled rays and the 3
+ * channels, averaged over the batch (method.md section 3). Dropout masks are seeded from
+ * `(train.seed, step)` so a resumed run repeats the exact same masks.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam } from '../nn/adam.ts';
+import { learningRate, type TrainConfig } from './config.ts';
+import type { LightFieldModel } from './model.ts';
+
+/** One training batch as plain row-major typed arrays (filled by the data pipeline). */
+export interface Batch {
+  /** B objects, S support views of H x W pixels, K query rays per object. */
+  B: number; S: number; H: number; W: number; K: number;
+  /** [B, S, H, W, 3], colours in [0, 1]. */
+  supportRgb: Float32Array;
+  /** [B, S, H, W, 6], Plücker `[d_hat, m]` (origins already scaled by `originScale`). */
+  supportPlucker: Float32Array;
+  /** [B, K, 6] */
+  queryRays: Float32Array;
+  /** [B, K, 3] */
+  queryRgb: Float32Array;
+}
+
+/** Tensors of a batch, checked against its declared sizes. */
+export function batchTensors(b: Batch): { rgb: tf.Tensor; plucker: tf.Tensor; rays: tf.Tensor3D; target: tf.Tensor3D } {
+  const want: [string, Float32Array, number][] = [
+    ['supportRgb', b.supportRgb, b.B * b.S * b.H * b.W * 3],
+    ['supportPlucker', b.supportPlucker, b.B * b.S * b.H * b.W * 6],
+    ['queryRays', b.queryRays, b.B * b.K * 6],
+    ['queryRgb', b.queryRgb, b.B * b.K * 3],
+  ];
+  for (const [name, arr, n] of want) if (arr.length !== n) throw new Error(`batch.${name}: ${arr.length} values, expected ${n} for B=${b.B} S=${b.S} H=${b.H} W=${b.W} K=${b.K}`);
+  return {
+    rgb: tf.tensor(b.supportRgb, [b.B, b.S, b.H, b.W, 3]),
+    plucker: tf.tensor(b.supportPlucker, [b.B, b.S, b.H, b.W, 6]),
+    rays: tf.tensor3d(b.queryRays, [b.B, b.K, 6]),
+    target: tf.tensor3d(b.queryRgb, [b.B, b.K, 3]),
+  };
+}
+
+/** The dropout seed of a training step: a hash of (seed, step). */
+export function dropoutSeed(seed: number, step: number): number {
+  return (Math.imul((seed + 1) >>> 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0;
+}
+
+/**
+ * The training loss of a batch as a scalar tensor (caller disposes or runs in a tidy/grad
+ * scope): MSE over rays and channels, averaged over the batch.
+ */
+export function batchLoss(model: LightFieldModel, t: ReturnType<typeof batchTensors>, opts: { training?: boolean; dropoutSeed?: number } = {}): tf.Scalar {
+  return tf.tidy(() => {
+    const Z = model.encode(t.rgb, t.plucker, opts);
+    const pred = model.decode(Z, t.rays);
+    return tf.mean(tf.squaredDifference(pred, t.target)) as tf.Scalar;
+  });
+}
+
+export class Trainer {
+  readonly optimizer: Adam;
+
+  constructor(readonly model: LightFieldModel, readonly train: TrainConfig) {
+    this.optimizer = new Adam(model.params, { beta1: train.adamBeta1, beta2: train.adamBeta2, eps: train.adamEps, gradClip: train.gradClip });
+  }
+
+  /** One Adam step on `batch` at schedule position `step`; returns the loss before the update. */
+  step(batch: Batch, step: number): { loss: number; lr: number; gradNorm: number } {
+    const lr = learningRate(this.train, step);
+    const t = batchTensors(batch);
+    const seed = dropoutSeed(this.train.seed, step);
+    const names = [...this.model.params.keys()];
+    const vars = names.map((n) => this.model.params.get(n)!);
+    const { value, grads } = tf.variableGrads(() => batchLoss(this.model, t, { training: true, dropoutSeed: seed }), vars);
+    const byName: Record<string, tf.Tensor> = {};
+    for (const v of vars) byName[names[vars.indexOf(v)]!] = grads[v.name]!;
+    const loss = value.dataSync()[0]!;
+    const gradNorm = this.optimizer.apply(byName, lr);
+    tf.dispose([value, ...Object.values(grads), t.rgb, t.plucker, t.rays, t.target]);
+    return { loss, lr, gradNorm };
+  }
+
+  /** The loss of a batch without dropout and without updating (for evaluation). */
+  evalLoss(batch: Batch): number {
+    const t = batchTensors(batch);
+    const l = batchLoss(this.model, t);
+    const v = l.dataSync()[0]!;
+    tf.dispose([l, t.rgb, t.plucker, t.rays, t.target]);
+    return v;
+  }
+
+  /** Adam moments and step count for a checkpoint. */
+  optimizerState(): Map<string, Float32Array> {
+    return this.optimizer.state();
+  }
+
+  setOptimizerState(state: Map<string, Float32Array>): void {
+    this.optimizer.setState(state);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

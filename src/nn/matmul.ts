@@ -1,0 +1,35 @@
+/**
+ * The one matrix product every layer uses: 2D `x [M, K] @ w [K, N] -> [M, N]` with a custom
+ * gradient `dx = dy @ transpose(w)`, `dw = transpose(x) @ dy`, where the transposes are explicit
+ * ops. Why: on tfjs-backend-wasm a plain 2D matMul runs at ~12-19 GFLOP/s while matMul with
+ * `transposeA/transposeB` (which the built-in matMul gradient uses) or batched matMul runs at
+ * ~1 GFLOP/s (measured, DEVELOPERS.md). A transpose is a cheap memory pass.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// Gradient functions of the other core ops (see gradients.ts); every layer imports this file.
+import './gradients.ts';
+
+const mm2d = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
+    },
+  };
+});
+
+/** `x [M, K] @ w [K, N] -> [M, N]`, fast forward and backward on wasm. */
+export function matmul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0]) {
+    throw new Error(`matmul: shapes [${x.shape}] @ [${w.shape}] do not fit`);
+  }
+  return mm2d(x, w) as tf.Tensor2D;
+}
+
+/** `a [M, K] @ transpose(b [N, K]) -> [M, N]` via an explicit transpose (fast on wasm). */
+export function matmulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return matmul(a, tf.transpose(b));
+}
