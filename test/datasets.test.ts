@@ -338,3 +338,42 @@ describe('decodeImage', () => {
     assertClose(g.alpha!, [1, 0], 1e-6);
   });
 });
+
+describe('SRN layout errors', () => {
+  async function srnObject(root: string, splitDir: string, id: string, views: number): Promise<string> {
+    const dir = path.join(root, splitDir, id);
+    mkdirSync(path.join(dir, 'rgb'), { recursive: true });
+    mkdirSync(path.join(dir, 'pose'), { recursive: true });
+    writeFileSync(path.join(dir, 'intrinsics.txt'), '10 4 4 0.\n0. 0. 0.\n1.\n8 8\n');
+    for (let v = 0; v < views; v++) {
+      writeFileSync(path.join(dir, 'pose', `${v}.txt`), viewPose(v).flat().join(' '));
+      await writePng(path.join(dir, 'rgb', `${v}.png`), rgbaPattern(8, 8, v), 8, 8);
+    }
+    return dir;
+  }
+
+  it('names unknown categories, asks for one among several, skips folders without intrinsics.txt', async () => {
+    const root = tmpDir();
+    await srnObject(root, 'cars_train', 'c1', 2);
+    await srnObject(root, 'chairs_train', 'h1', 2);
+    mkdirSync(path.join(root, 'chairs_train', 'empty'));
+    await expectDatasetError(openDataset(root), 'several categories', 'cars, chairs');
+    await expectDatasetError(openDataset(root, { category: 'planes' }), 'unknown category "planes"', 'cars, chairs');
+    const warnings: string[] = [];
+    const ds = await openDataset(root, { category: 'chair', warn: (m) => warnings.push(m) });
+    expect([ds.category, ds.ids('train')]).toEqual(['chairs', ['h1']]);
+    expect(ds.skipped).toEqual([{ id: 'empty', reason: 'no intrinsics.txt' }]);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('names the object when images and poses do not pair up, and a malformed intrinsics.txt', async () => {
+    const root = tmpDir();
+    const dir = await srnObject(root, 'test', 'x', 3);
+    rmSync(path.join(dir, 'pose', '2.txt'));
+    const ds = await openDataset(root);
+    await expectDatasetError(ds.loadObject('x'), 'object x', '3 images in rgb/ but 2 pose files');
+    writeFileSync(path.join(dir, 'pose', '2.txt'), viewPose(2).flat().join(' '));
+    writeFileSync(path.join(dir, 'intrinsics.txt'), '10 4 4 0.\n0. 0. 0.\n1.\n');
+    await expectDatasetError(ds.loadObject('x'), path.join(dir, 'intrinsics.txt'), 'line 4');
+  });
+});

@@ -23,7 +23,8 @@ export interface LearnitCategory {
   hasSplitsFile: boolean;
 }
 
-function isDir(p: string): boolean {
+/** True for a directory (false for files, missing paths and broken links). */
+export function isDir(p: string): boolean {
   try { return statSync(p).isDirectory(); } catch { return false; }
 }
 

@@ -3,7 +3,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { holdsObjectFolders, learnitCategories, openLearnit, unknownSplit, warnSkipped } from './learnit.ts';
+import { holdsObjectFolders, isDir, learnitCategories, openLearnit, unknownSplit, warnSkipped } from './learnit.ts';
 import { findSrnSplitDirs, openSrn } from './srn.ts';
 import { loadTransformsObject } from './transforms.ts';
 import { DatasetError, type Dataset, type DatasetFormat, type LoadOptions, type PosedObject } from './types.ts';
@@ -55,7 +55,7 @@ function openTransformsFolder(root: string, opts: LoadOptions): Dataset {
   } else {
     for (const n of readdirSync(root).sort()) {
       const dir = path.join(root, n);
-      if (!statSync(dir).isDirectory()) continue;
+      if (!isDir(dir)) continue;
       if (existsSync(path.join(dir, 'transforms.json'))) dirs.set(n, dir);
       else skipped.push({ id: n, reason: 'no transforms.json' });
     }

@@ -9,12 +9,12 @@
  * OpenCV convention, 16 numbers on one line or 4 lines of 4; `cameraFromSrn` converts it to
  * OpenGL once, here. Images and poses pair by sorted file name. Backgrounds are white.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CameraError, cameraFromSrn, rigidPoseProblem, scaleCamera, fromRowMajor } from '../rays/index.ts';
 import { decodeImage } from './image.ts';
-import { unknownSplit, warnSkipped } from './learnit.ts';
+import { isDir, unknownSplit, warnSkipped } from './learnit.ts';
 import { checkSameSize, mapLimit } from './transforms.ts';
 import { DatasetError, type Dataset, type LoadOptions, type PosedObject, type PosedView } from './types.ts';
 
@@ -29,7 +29,7 @@ export function findSrnSplitDirs(root: string): SrnSplitDir[] {
     const m = /^(?:(.+)_)?(train|val|test)$/.exec(n);
     if (!m) continue;
     const dir = path.join(root, n);
-    if (!statSync(dir).isDirectory()) continue;
+    if (!isDir(dir)) continue;
     out.push({ category: m[1] ?? null, split: m[2]!, dir });
   }
   return out;
@@ -133,7 +133,7 @@ export function openSrn(root: string, category: string | undefined, opts: LoadOp
     const ids: string[] = [];
     for (const n of readdirSync(s.dir).sort()) {
       const dir = path.join(s.dir, n);
-      if (!statSync(dir).isDirectory()) continue;
+      if (!isDir(dir)) continue;
       if (!existsSync(path.join(dir, 'intrinsics.txt'))) { skipped.push({ id: n, reason: 'no intrinsics.txt' }); continue; }
       ids.push(n);
       if (!dirs.has(n)) dirs.set(n, dir);

@@ -73,7 +73,8 @@ function readMatrix(m: unknown): Float64Array | null {
   return fromRowMajor(rows);
 }
 
-interface FrameSpec {
+/** One parsed frame of a transforms.json (pose checked, image not read yet). */
+export interface FrameSpec {
   index: number;
   name: string;
   imagePath: string;
@@ -125,8 +126,9 @@ export function parseTransforms(json: unknown, file: string, rule: FilePathRule)
       const base = path.basename(fp.replace(/\\/g, '/'));
       imagePath = path.join(dir, IMAGE_EXT.test(base) ? base : base + '.png');
     } else {
-      imagePath = path.resolve(dir, fp);
-      if (!path.extname(fp)) imagePath += '.png';
+      const rel = fp.replace(/\\/g, '/');
+      imagePath = path.resolve(dir, rel);
+      if (!path.extname(rel)) imagePath += '.png';
     }
     const name = path.basename(imagePath).replace(/\.[^.]*$/, '');
     const intrinsics = { ...topK, ...readIntrinsics(frame, file, `frames[${index}]: `) };
@@ -134,8 +136,11 @@ export function parseTransforms(json: unknown, file: string, rule: FilePathRule)
   });
 }
 
-/** The camera of a frame whose image file is `srcW x srcH` pixels, before any resize. */
-function frameCamera(fr: FrameSpec, srcW: number, srcH: number, file: string): Camera {
+/**
+ * The camera of a frame whose image file is `srcW x srcH` pixels, before any resize: `fl_x`...
+ * (scaled from a declared `w x h` of the same aspect ratio) or `camera_angle_x`.
+ */
+export function frameCamera(fr: FrameSpec, srcW: number, srcH: number, file: string): Camera {
   const k = fr.intrinsics;
   const where = `${file}: frames[${fr.index}] (${path.basename(fr.imagePath)})`;
   let fx: number, fy: number, cx: number, cy: number;
