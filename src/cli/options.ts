@@ -167,3 +167,30 @@ export function floatOption(flags: string, description: string, min = -Infinity,
   const name = flags.split(/[ ,]/)[0]!;
   return new Option(flags, description).argParser(commanderParser((v) => parseFloatFlag(v, name, min, max)));
 }
+
+/** Library error classes whose messages are meant for the user (they name the flag, file or field). */
+const USER_FACING = new Set(['RunError', 'DatasetError', 'ConfigError', 'CheckpointError', 'RenderError', 'CameraError', 'BackendError']);
+
+/** True for errors a command should print without a stack trace. */
+export function isUserFacing(err: unknown): err is Error {
+  return err instanceof UserError || (err instanceof Error && USER_FACING.has(err.name));
+}
+
+/**
+ * Wraps a command action so library errors meant for the user become `UserError`s (printed
+ * cleanly, exit code 1). `prefix` maps an error class to a flag, e.g. `{ ConfigError: '--set' }`.
+ */
+export function userErrors<A extends unknown[]>(fn: (...args: A) => Promise<void>, prefix: Record<string, string> = {}): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      if (isUserFacing(err)) {
+        const p = prefix[err.name];
+        throw new UserError(p && !err.message.startsWith(p) ? `${p}: ${err.message}` : err.message);
+      }
+      throw err;
+    }
+  };
+}

@@ -6,7 +6,11 @@ import type { Command } from 'commander';
 import { register as registerData } from './data.ts';
 import { register as registerView } from './view.ts';
 import { register as registerSynth } from './synth.ts';
+import { register as registerTrain } from './train.ts';
+import { register as registerEval } from './eval.ts';
+import { register as registerRender } from './render.ts';
+import { register as registerPlot } from './plot.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerData, registerSynth, registerView];
+export const COMMANDS: RegisterCommand[] = [registerData, registerSynth, registerTrain, registerEval, registerRender, registerPlot, registerView];

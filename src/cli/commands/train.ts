@@ -1,0 +1,157 @@
+/**
+ * `lfkit train`: train (or resume) a run folder. Options only; the loop is `train()` in
+ * src/train/train.ts with lfkit's model (`modelEngines`).
+ */
+import { Option, type Command } from 'commander';
+import { openDataset } from '../../datasets/index.ts';
+import { ConfigError, resolveConfig, type LfkitConfig } from '../../model/index.ts';
+import { useBackend } from '../../train/backend.ts';
+import { modelEngines } from '../../train/model-engine.ts';
+import { readRunInfo, RunError } from '../../train/run-folder.ts';
+import { train } from '../../train/train.ts';
+import { UserError } from '../errors.ts';
+import {
+  backendOption, collect, commanderParser, floatOption, intOption, jsonOption, parseIntFlag, parseSetPairs, supportOption, userErrors,
+} from '../options.ts';
+
+interface TrainFlags {
+  data?: string;
+  category?: string;
+  preset?: string;
+  variant?: string;
+  support?: number[];
+  out: string;
+  steps?: number;
+  minutes?: number;
+  batch?: number;
+  rays?: number;
+  lr?: number;
+  set: string[];
+  resume?: boolean;
+  force?: boolean;
+  seed?: number;
+  backend?: string;
+  json?: boolean;
+  quiet?: boolean;
+  checkpointEvery: number;
+  valEvery: number;
+  valObjects: number;
+  logEvery: number;
+}
+
+/** The stored config as dotted overrides (so a resumed run keeps its own `--set`s). */
+function flatten(config: LfkitConfig): Record<string, string | number | boolean | number[]> {
+  const out: Record<string, string | number | boolean | number[]> = {};
+  for (const sec of ['model', 'train'] as const) {
+    for (const [k, v] of Object.entries(config[sec])) if (v !== null) out[`${sec}.${k}`] = v as string | number | boolean | number[];
+  }
+  return out;
+}
+
+/** Resolves the config of `lfkit train` from its flags (and, with --resume, the run's config.json). */
+export function trainConfigFromFlags(flags: TrainFlags): { config: LfkitConfig; data: { root: string; category: string | null } } {
+  const over: Record<string, string | number | boolean | number[]> = {};
+  let preset = flags.preset;
+  let root = flags.data;
+  let category = flags.category ?? null;
+  if (flags.resume) {
+    let info;
+    try {
+      info = readRunInfo<LfkitConfig>(flags.out, '--out');
+    } catch (err) {
+      if (err instanceof RunError) throw new UserError(err.message);
+      throw err;
+    }
+    preset ??= info.config.preset;
+    root ??= info.data.root;
+    category ??= info.data.category;
+    Object.assign(over, flatten(info.config));
+  }
+  if (!preset) throw new UserError('--preset: required for a new run (cpu or paper)');
+  if (!root) throw new UserError('--data: required for a new run (the dataset folder)');
+  if (flags.variant) over['model.variant'] = flags.variant;
+  if (flags.support) over['train.support'] = flags.support;
+  if (flags.steps !== undefined) over['train.steps'] = flags.steps;
+  if (flags.batch !== undefined) over['train.batch'] = flags.batch;
+  if (flags.rays !== undefined) over['train.rays'] = flags.rays;
+  if (flags.lr !== undefined) over['train.lr'] = flags.lr;
+  if (flags.seed !== undefined) over['train.seed'] = flags.seed;
+  const sets = parseSetPairs(flags.set);
+  for (const [k, v] of Object.entries(sets)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) throw new UserError(`--set: ${k}: expected a number, string or list`);
+    over[k] = v as string | number | boolean | number[];
+  }
+  let config: LfkitConfig;
+  try {
+    config = resolveConfig(preset, over) as LfkitConfig;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const fromSet = Object.keys(sets).some((k) => err.message.includes(`'${k}'`) || err.message.startsWith(`${k}:`));
+      throw new UserError(`${fromSet ? '--set: ' : ''}${err.message}`);
+    }
+    throw err;
+  }
+  return { config, data: { root, category } };
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train a model on a dataset into a run folder (or --resume one)')
+    .addOption(new Option('--data <root>', 'dataset folder (learnit, SRN or transforms.json objects)'))
+    .addOption(new Option('--category <name>', 'category, e.g. chairs'))
+    .addOption(new Option('--preset <name>', 'model and training preset').choices(['cpu', 'paper']))
+    .addOption(new Option('--variant <name>', 'decoder variant (method.md section 5)').choices(['full', 'no-sta', 'no-mfm', 'ipc']))
+    .addOption(supportOption('support views per episode; a range or list draws the count per batch'))
+    .requiredOption('--out <dir>', 'run folder (e.g. runs/chairs)')
+    .addOption(intOption('--steps <n>', 'total training steps (also the schedule length)', 1))
+    .addOption(floatOption('--minutes <m>', 'training-time budget in minutes, summed over resumed sessions', 0))
+    .addOption(intOption('--batch <b>', 'objects per step', 1))
+    .addOption(intOption('--rays <k>', 'query rays per object', 1))
+    .addOption(floatOption('--lr <x>', 'peak learning rate', 0))
+    .option('--set <key=value>', 'override any config field, e.g. model.originScale=0.55 (repeatable)', collect, [])
+    .option('--resume', 'continue the run in --out from its last checkpoint')
+    .option('--force', 'overwrite an existing run folder')
+    .addOption(new Option('--seed <n>', 'random seed (initialisation and data)').argParser(commanderParser((v) => parseIntFlag(v, '--seed', 0, 2 ** 32 - 1))))
+    .addOption(backendOption())
+    .addOption(intOption('--checkpoint-every <n>', 'steps between checkpoints', 1).default(250))
+    .addOption(intOption('--val-every <n>', 'steps between validations', 1).default(250))
+    .addOption(intOption('--val-objects <n>', 'val objects per validation', 0).default(4))
+    .addOption(intOption('--log-every <n>', 'steps per metrics.jsonl record', 1).default(10))
+    .option('--quiet', 'no progress bar')
+    .addOption(jsonOption())
+    .action(userErrors(async (flags: TrainFlags) => {
+      const { config, data } = trainConfigFromFlags(flags);
+      const backend = await useBackend(flags.backend);
+      if (!flags.quiet) process.stderr.write(`lfkit: backend ${backend}\n`);
+      const dataset = await openDataset(data.root, { category: data.category ?? undefined, size: config.model.imageSize });
+      const ctl = new AbortController();
+      let signalName: NodeJS.Signals | null = null;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (signalName) process.exit(sig === 'SIGINT' ? 130 : 143); // second signal: stop now
+        signalName = sig;
+        process.stderr.write(`\nlfkit: ${sig}: saving a checkpoint after this step (again to stop at once)\n`);
+        ctl.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const res = await train({
+          runDir: flags.out, dataset, data: { ...data, size: config.model.imageSize }, config, engines: modelEngines,
+          resume: flags.resume, force: flags.force, minutes: flags.minutes, signal: ctl.signal, quiet: flags.quiet || flags.json,
+          checkpointEvery: flags.checkpointEvery, valEvery: flags.valEvery, valObjects: flags.valObjects, logEvery: flags.logEvery,
+          command: ['lfkit', ...process.argv.slice(2)].join(' '),
+        });
+        if (flags.json) process.stdout.write(JSON.stringify({ ...res, backend }, null, 2) + '\n');
+        else {
+          const best = res.bestVal !== null ? `, best val PSNR ${res.bestVal.toFixed(2)} dB at step ${res.bestStep}` : '';
+          process.stdout.write(`lfkit: ${res.reason === 'interrupted' ? 'interrupted' : 'stopped'} at step ${res.step} (${res.reason}), ` +
+            `${(res.time / 60).toFixed(1)} min of training${best}; checkpoint in ${flags.out}/checkpoints/last\n`);
+        }
+        if (signalName) process.exitCode = signalName === 'SIGINT' ? 130 : 143;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }, { ConfigError: '--set' }));
+}

@@ -1,0 +1,66 @@
+/**
+ * The library API behind `lfkit eval`, `lfkit render` (and `lfkit view`): open a trained run by
+ * its folder alone (style.md item 7).
+ *
+ * @example
+ *   const run = await loadRun('runs/chairs');                 // best checkpoint, else last
+ *   const ds = await run.openData();                           // the run's dataset, at the model's size
+ *   const obj = await ds.loadObject(ds.ids('test')[0]);
+ *   const ctx = await run.synth.encode({ images: [obj.views[0].image], cameras: [obj.views[0].camera] });
+ *   const img = await renderCamera(run.synth, ctx, cameraAt(orbitPose(0.3, 0.5, 4), 128));
+ *   run.synth.dispose(ctx); run.dispose();
+ */
+import { openDataset, type Dataset } from '../datasets/index.ts';
+import type { DecoderContext, LfkitConfig, LightFieldModel } from '../model/index.ts';
+import { configFromJson } from '../model/index.ts';
+import type { ViewSynthesizer } from '../render/render.ts';
+import type { LoopState } from './engine.ts';
+import { CheckpointError, loadModelCheckpoint, modelSynthesizer } from './model-engine.ts';
+import { readRunInfo, RunError, type RunInfo } from './run-folder.ts';
+import { runCheckpoint } from './train.ts';
+
+export interface LoadedRun {
+  dir: string;
+  info: RunInfo<LfkitConfig>;
+  config: LfkitConfig;
+  checkpoint: { dir: string; which: 'best' | 'last'; state: LoopState };
+  model: LightFieldModel;
+  synth: ViewSynthesizer<DecoderContext>;
+  /** The run's dataset (or another, with `root`/`category`), views resized to the model's size. */
+  openData(opts?: { root?: string; category?: string }): Promise<Dataset>;
+  dispose(): void;
+}
+
+/**
+ * Loads a run's model from `checkpoints/best` (else `last`, or the one named). RunError for a
+ * missing or foreign folder or no checkpoint; CheckpointError when the checkpoint's config does
+ * not match the run's `config.json`. A tfjs backend must be set (src/node/backend.ts).
+ */
+export async function loadRun(dir: string, opts: { checkpoint?: 'best' | 'last' | 'auto' } = {}): Promise<LoadedRun> {
+  const info = readRunInfo<LfkitConfig>(dir);
+  let config: LfkitConfig;
+  try {
+    config = configFromJson(info.config, `${dir}/config.json: config`) as LfkitConfig;
+  } catch (err) {
+    throw new RunError(`${dir}/config.json: ${(err as Error).message}`);
+  }
+  const ckpt = runCheckpoint(dir, opts.checkpoint ?? 'auto');
+  const { model } = loadModelCheckpoint(ckpt.dir, config);
+  const synth = modelSynthesizer(model);
+  return {
+    dir,
+    info,
+    config,
+    checkpoint: ckpt,
+    model,
+    synth,
+    async openData(o = {}) {
+      const root = o.root ?? info.data.root;
+      const category = o.category ?? info.data.category ?? undefined;
+      return openDataset(root, { category, size: config.model.imageSize });
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+export { CheckpointError };
