@@ -9,8 +9,8 @@
  * OpenCV convention, 16 numbers on one line or 4 lines of 4; `cameraFromSrn` converts it to
  * OpenGL once, here. Images and poses pair by sorted file name. Backgrounds are white.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CameraError, cameraFromSrn, rigidPoseProblem, scaleCamera, fromRowMajor } from '../rays/index.ts';
 import { decodeImage } from './image.ts';
@@ -76,7 +76,7 @@ async function listFiles(dir: string, ext: RegExp, what: string): Promise<string
 export async function loadSrnObject(dir: string, id: string, opts: LoadOptions = {}): Promise<PosedObject> {
   const kFile = path.join(dir, 'intrinsics.txt');
   let kText: string;
-  try { kText = await readFile(kFile, 'utf8'); } catch { throw new DatasetError(`${kFile}: file is missing`); }
+  try { kText = readFileSync(kFile, 'utf8'); } catch { throw new DatasetError(`${kFile}: file is missing`); }
   const k = parseSrnIntrinsics(kText, kFile);
   const rgbs = await listFiles(path.join(dir, 'rgb'), /\.png$/i, 'rgb');
   const poses = await listFiles(path.join(dir, 'pose'), /\.txt$/i, 'pose');
@@ -84,9 +84,9 @@ export async function loadSrnObject(dir: string, id: string, opts: LoadOptions =
   if (rgbs.length !== poses.length) {
     throw new DatasetError(`object ${id} (${dir}): ${rgbs.length} images in rgb/ but ${poses.length} pose files in pose/`);
   }
-  const c2ws = await mapLimit(poses, 16, async (p, i) => {
+  const c2ws = poses.map((p, i) => {
     const file = path.join(dir, 'pose', p);
-    const m = parseSrnPose(await readFile(file, 'utf8'), file);
+    const m = parseSrnPose(readFileSync(file, 'utf8'), file);
     const problem = rigidPoseProblem(fromRowMajor(m));
     if (problem) throw new DatasetError(`${file}: frame ${i}: pose ${problem}`);
     return m;

@@ -9,7 +9,7 @@
  * aspect ratio (a downscaled copy) gets its intrinsics scaled, a different aspect ratio is an
  * error. Lens distortion fields (`k1`, `p1`, ...) are ignored: lfkit assumes a pinhole.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CameraError, cameraFromIntrinsics, fromRowMajor, rigidPoseProblem, scaleCamera, toRowMajor, type Camera } from '../rays/index.ts';
 import { decodeImage, type DecodedImage } from './image.ts';
@@ -178,7 +178,7 @@ export async function readTransforms(dir: string, rule: FilePathRule): Promise<F
   const file = path.join(dir, 'transforms.json');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8'); // small file; sync reads are much cheaper than fs.promises on a busy machine
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new DatasetError(code === 'ENOENT' ? `${file}: file is missing` : `${file}: cannot read (${(err as Error).message})`);
