@@ -3,9 +3,11 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatInspectReport, inspectDataset } from '../src/datasets/index.ts';
-import { rgbaPattern, tmpDir, writeLearnit, writePng } from './helpers/dataset-fixtures.ts';
+import { rgbaPattern, removeTmpDirs, tmpDir, writeLearnit, writePng } from './helpers/dataset-fixtures.ts';
+
+afterAll(removeTmpDirs);
 
 const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'lfkit.mjs');

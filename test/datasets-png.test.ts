@@ -7,11 +7,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../src/datasets/image.ts';
 import { decodePngFast, pngSize } from '../src/datasets/png.ts';
 import { assertClose } from './helpers/assert-close.ts';
-import { compositeOnWhite, rgbaPattern, tmpDir, writePng } from './helpers/dataset-fixtures.ts';
+import { compositeOnWhite, rgbaPattern, removeTmpDirs, tmpDir, writePng } from './helpers/dataset-fixtures.ts';
+
+afterAll(removeTmpDirs);
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const head = Buffer.alloc(8);

@@ -6,13 +6,15 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DatasetError, decodeImage, loadObjectFolder, openDataset, parseSrnPose, type PosedObject,
 } from '../src/datasets/index.ts';
 import { fromRowMajor, orbitPose, pixelRays, toRowMajor } from '../src/rays/index.ts';
 import { assertClose } from './helpers/assert-close.ts';
-import { compositeOnWhite, rgbaPattern, tmpDir, viewPose, writeLearnit, writePng } from './helpers/dataset-fixtures.ts';
+import { compositeOnWhite, rgbaPattern, removeTmpDirs, tmpDir, viewPose, writeLearnit, writePng } from './helpers/dataset-fixtures.ts';
+
+afterAll(removeTmpDirs);
 
 const ANGLE = 0.6911;
 

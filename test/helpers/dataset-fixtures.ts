@@ -1,12 +1,27 @@
 /** Tiny datasets written with sharp into temp folders, for the loader tests and the data benchmark. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { orbitPose, toRowMajor } from '../../src/rays/index.ts';
 
+const created: string[] = [];
+let cleanupRegistered = false;
+
+/** Removes every folder `tmpDir` made so far (tests: `afterAll(removeTmpDirs)`). */
+export function removeTmpDirs(): void {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** A fresh temp folder, removed by `removeTmpDirs` or when the process exits normally. */
 export function tmpDir(prefix = 'lfkit-data-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    process.once('exit', removeTmpDirs);
+  }
+  return dir;
 }
 
 /**
