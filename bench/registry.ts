@@ -2,5 +2,6 @@
 import type { Benchmark } from './harness.ts';
 import { dataBenchmark } from './data.bench.ts';
 import { raysBenchmark } from './rays.bench.ts';
+import { synthBenchmark } from './synth.bench.ts';
 
-export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark];
+export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark];

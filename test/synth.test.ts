@@ -21,6 +21,7 @@ import {
   DEFAULT_RENDER, proceduralJobs, synthesizeMeshes, synthesizeProcedural, type ProceduralOptions,
 } from '../src/synth/synth.ts';
 import { objectSeed } from '../src/synth/job.ts';
+import { loadMeshFile } from '../src/synth/mesh-io.ts';
 import { RECIPES } from '../src/synth/recipes.ts';
 
 const tmpRoots: string[] = [];
@@ -165,7 +166,7 @@ describe('renderer geometry agrees with src/rays', () => {
     let inside = 0, outside = 0, edge = 0, partial = 0;
     for (const [az, el] of [[0.3, 0.4], [2.2, -0.15], [4.0, 0.8]] as const) {
       const cam = cameraAt(orbitPose(az, el, 4), W, W, 0.6911);
-      const rgba = renderView(mesh, cam, { spp: 4, seed: 1 });
+      const rgba = renderView(mesh, cam, { spp: 4 });
       const { origins, directions } = pixelRays(cam);
       // a pixel's rays stay within ~0.71 px of its centre ray: at the sphere (distance <= 4.2)
       // that is 0.71 * 4.2 / fx world units; the tessellation shrinks the sphere by < 0.001
@@ -276,6 +277,43 @@ describe('user meshes', () => {
     });
     expect(again.splits).toEqual(s.splits);
     expect(readFileSync(path.join(dir, 'ds2', 'things', 'modeld', 'r_001.png')).equals(readFileSync(path.join(out, 'things', 'modeld', 'r_001.png')))).toBe(true);
+  });
+
+  it('a GLB (three GLTFLoader.parse) keeps its base colour and its y-up orientation', async () => {
+    // hand-written GLB: a red tetrahedron, 3 units tall along +y
+    const pos = new Float32Array([0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 1]);
+    const idx = new Uint16Array([0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3]);
+    const bin = Buffer.concat([Buffer.from(pos.buffer), Buffer.from(idx.buffer)]);
+    const gltf = {
+      asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0] }], nodes: [{ mesh: 0 }],
+      meshes: [{ primitives: [{ attributes: { POSITION: 0 }, indices: 1, material: 0 }] }],
+      materials: [{ pbrMetallicRoughness: { baseColorFactor: [0.9, 0.1, 0.1, 1] } }],
+      buffers: [{ byteLength: bin.length }],
+      bufferViews: [{ buffer: 0, byteOffset: 0, byteLength: 48 }, { buffer: 0, byteOffset: 48, byteLength: 24 }],
+      accessors: [
+        { bufferView: 0, componentType: 5126, count: 4, type: 'VEC3', min: [0, 0, 0], max: [1, 3, 1] },
+        { bufferView: 1, componentType: 5123, count: 12, type: 'SCALAR' },
+      ],
+    };
+    let js = Buffer.from(JSON.stringify(gltf));
+    while (js.length % 4) js = Buffer.concat([js, Buffer.from(' ')]);
+    const u32 = (...xs: number[]) => { const b = Buffer.alloc(4 * xs.length); xs.forEach((x, i) => b.writeUInt32LE(x, 4 * i)); return b; };
+    const glb = Buffer.concat([u32(0x46546c67, 2, 12 + 8 + js.length + 8 + bin.length), u32(js.length, 0x4e4f534a), js, u32(bin.length, 0x004e4942), bin]);
+    const dir = tmp('glb');
+    const file = path.join(dir, 'spike.glb');
+    writeFileSync(file, glb);
+    const mesh = await loadMeshFile(file, { up: 'y' });
+    expect(maxRadius(mesh)).toBeCloseTo(1.2, 4);
+    // linear 0.9 / 0.1 -> sRGB 0.955 / 0.349
+    expect(mesh.colors[0]).toBeCloseTo(0.955, 2);
+    expect(mesh.colors[1]).toBeCloseTo(0.349, 2);
+    // y-up: the long +y edge became +z
+    const zs = [], ys = [];
+    for (let i = 0; i < mesh.positions.length; i += 3) { ys.push(mesh.positions[i + 1]!); zs.push(mesh.positions[i + 2]!); }
+    expect(Math.max(...zs) - Math.min(...zs)).toBeGreaterThan(2 * (Math.max(...ys) - Math.min(...ys)));
+    const out = path.join(dir, 'ds');
+    await synthesizeMeshes({ ...DEFAULT_RENDER, size: 16, views: 2, out, workers: 0, quiet: true, category: 'spikes', mesh: file, up: 'y', seed: 0, split: 'train' });
+    expect((await inspectDataset(out, { category: 'spikes' })).ok).toBe(true);
   });
 
   it('names the file when a mesh cannot be read', async () => {

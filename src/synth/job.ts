@@ -94,7 +94,7 @@ export async function runObjectJob(job: ObjectJob): Promise<ObjectResult> {
     const { azimuth, elevation } = poses[i]!;
     const c2w = orbitPose(azimuth, elevation, CAMERA_RADIUS);
     const cam = cameraAt(c2w, job.size, job.size, job.fov);
-    const rgba = renderView(rm, cam, { spp: job.spp, seed: camRng.nextUint32() });
+    const rgba = renderView(rm, cam, { spp: job.spp });
     const name = `r_${String(i).padStart(3, '0')}`;
     writeFileAtomic(path.join(job.dir, `${name}.png`), encodePng(rgba, job.size, job.size, 4));
     frames.push({ file_path: `./${name}`, transform_matrix: toRowMajor(c2w) });

@@ -165,7 +165,7 @@ export function chairMesh(rng: Rng): TriMesh {
     if (rng.next() < 0.5) box(b, legC, [W - 2 * pt, pt, under * 0.3], [0, pd / 2 - pt, under * 0.7]);
   } else {
     // sled: two floor runners and two uprights per side
-    const r = lt * 0.4;
+    const r = lt * 0.5;
     for (const sx of [-1, 1]) {
       const x = sx * (W / 2 - 0.03);
       rod(b, legC, [x, -D / 2, r], [x, D / 2, r], r, r, 8);
@@ -390,7 +390,7 @@ export function lampMesh(rng: Rng): TriMesh {
     else if (k === 'square') box(b, metalC, [r * 1.7, r * 1.7, h], [0, 0, h / 2]);
     else lathe(b, metalC, [[0, 0], [r, 0], [r * 0.95, h * 0.6], [r * 0.6, h * 1.6], [r * 0.12, h * 2.4], [0, h * 2.4]], [0, 0, 0], 28);
   };
-  const stemR = rng.uniform(0.008, 0.022);
+  const stemR = rng.uniform(0.012, 0.028) * (kind === 'floor' ? 1.3 : 1); // thinner rods alias into dotted lines at 64 px
 
   if (kind === 'table') {
     const br = rng.uniform(0.08, 0.16), bh = rng.uniform(0.02, 0.05);
