@@ -4,13 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
-import { runCli } from './helpers/run-cli.ts';
+import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 
-/** A tiny model (image 16, patch 8, widths 16) through --set. */
-export const TINY_SETS = [
-  'model.imageSize=16', 'model.patch=8', 'model.encoderWidth=16', 'model.encoderHeads=2', 'model.encoderBlocks=1',
-  'model.latentTokens=4', 'model.decoderWidth=16', 'model.fourierWidth=24', 'model.decoderHeads=2', 'train.warmupSteps=1',
-].flatMap((s) => ['--set', s]);
 
 let root: string;
 let base: string;

@@ -1,44 +1,18 @@
 /**
- * Backend selection for the train/eval/render commands. Uses the project's backend ladder
- * (`src/node/backend.ts`, `initBackend`) when it is present; until then, a local ladder:
- * wasm (with lfkit's faster kernels), then cpu. `name` (or `LFKIT_BACKEND`) forces one.
+ * Backend selection for the train/eval/render commands: the project's ladder
+ * (`src/node/backend.ts`: tensorflow, wasm, cpu; `--backend NAME` or `LFKIT_BACKEND` forces one),
+ * with its errors phrased for the `--backend` flag.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { patchWasmKernels } from '../model/index.ts';
+import { BackendError, initBackend } from '../node/backend.ts';
 
-export class BackendError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BackendError';
-  }
-}
-
-const KNOWN = ['wasm', 'cpu'];
+export { BackendError };
 
 /** Sets the tfjs backend and returns its name. */
 export async function useBackend(name?: string): Promise<string> {
-  const want = name ?? process.env.LFKIT_BACKEND;
-  const project = await import('../node/backend' + '.ts').catch(() => null) as { initBackend?: (n?: string) => Promise<unknown> } | null;
-  if (project?.initBackend) {
-    await project.initBackend(want);
-    return tf.getBackend();
+  try {
+    return await initBackend(name);
+  } catch (err) {
+    if (err instanceof BackendError) throw new BackendError(err.message.replace(/^backend:/, '--backend:'));
+    throw err;
   }
-  if (want && !KNOWN.includes(want)) throw new BackendError(`--backend: unknown backend '${want}' (available: ${KNOWN.join(', ')})`);
-  for (const b of want ? [want] : KNOWN) {
-    try {
-      if (b === 'wasm') {
-        await import('@tensorflow/tfjs-backend-wasm');
-      } else {
-        await import('@tensorflow/tfjs-backend-cpu');
-      }
-      if (await tf.setBackend(b)) {
-        await tf.ready();
-        if (b === 'wasm') patchWasmKernels();
-        return b;
-      }
-    } catch (err) {
-      if (want) throw new BackendError(`--backend: ${b} failed to load (${(err as Error).message})`);
-    }
-  }
-  throw new BackendError('no TensorFlow.js backend could be loaded');
 }

@@ -194,6 +194,9 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
   if (next) cache.prefetch(next.ids);
   try {
     while (state.step < totalSteps) {
+      // Yield to the event loop once per step: signal handlers (SIGINT/SIGTERM) and the
+      // prefetched objects' decode callbacks run here; the step itself is synchronous compute.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (opts.signal?.aborted) { reason = 'interrupted'; break; }
       if (state.time >= budget) { reason = 'time'; break; }
       const t0 = performance.now();

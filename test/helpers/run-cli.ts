@@ -25,3 +25,9 @@ export async function runCli(args: string[]): Promise<CliResult> {
   }
   return { code, stdout, stderr };
 }
+
+/** A tiny model (image 16, patch 8, widths 16) through `--set`. */
+export const TINY_SETS = [
+  'model.imageSize=16', 'model.patch=8', 'model.encoderWidth=16', 'model.encoderHeads=2', 'model.encoderBlocks=1',
+  'model.latentTokens=4', 'model.decoderWidth=16', 'model.fourierWidth=24', 'model.decoderHeads=2', 'train.warmupSteps=1',
+].flatMap((s) => ['--set', s]);

@@ -123,7 +123,6 @@ export function register(program: Command): void {
     .action(userErrors(async (flags: TrainFlags) => {
       const { config, data } = trainConfigFromFlags(flags);
       const backend = await useBackend(flags.backend);
-      if (!flags.quiet) process.stderr.write(`lfkit: backend ${backend}\n`);
       const dataset = await openDataset(data.root, { category: data.category ?? undefined, size: config.model.imageSize });
       const ctl = new AbortController();
       let signalName: NodeJS.Signals | null = null;
