@@ -7,10 +7,15 @@
  * - `/api/objects`                               -> `ObjectList`
  * - `/api/objects/<id>`                          -> `ObjectDetail` (every view's camera)
  * - `/api/objects/<id>/views/<index>.png`        -> PNG, RGB composited on white (method.md s. 2)
+ * - `/api/model`                                 -> `ModelInfo` (404 without `--run`)
+ * - `/api/model/weights.safetensors`             -> the checkpoint's weights, as stored
+ * - `/api/objects/<id>/latents?support=0,7,19`   -> Z `[1, R, d]` float32 little-endian, shape in
+ *                                                   the `X-Latent-Shape` header (`1,R,d`)
  *
  * Cameras travel as `CameraJson`: the `src/rays` camera with `c2w` as a plain array (OpenGL
  * convention, column-major, world up +z). `cameraFromJson` turns one back into a `Camera`.
  */
+import type { ModelConfig } from '../model/index.ts';
 import type { Camera } from '../rays/index.ts';
 
 /** A `Camera` as JSON: `c2w` column-major (gl-matrix layout), OpenGL convention. */
@@ -29,14 +34,31 @@ export interface ViewerInfo {
   version: string;
   /** Dataset being browsed, or null when the server was started without `--data`. */
   data: { category: string | null; objects: number } | null;
-  /** Run folder name (not its path) of the model, or null without `--run`. */
-  run: string | null;
+  /** The model, or null without `--run`. */
+  model: ModelInfo | null;
   /** Default number of support views (`--support`). */
   support: number;
   /** Object to open first (`--object`), or null for the first in the list. */
   initialObject: string | null;
   /** Why there is nothing to show, for the page to print (e.g. no `--data` given). */
   notice: string | null;
+}
+
+export interface ModelInfo {
+  /** Run folder name (not its path). */
+  run: string;
+  preset: string;
+  config: ModelConfig;
+  parameters: number;
+  /** URL of the weights (safetensors). */
+  weights: string;
+}
+
+export const LATENT_SHAPE_HEADER = 'X-Latent-Shape';
+
+/** URL of the latents of `id` with the given support views. */
+export function latentsUrl(id: string, support: readonly number[]): string {
+  return `api/objects/${encodeURIComponent(id)}/latents?support=${support.join(',')}`;
 }
 
 export interface ObjectSummary {

@@ -12,7 +12,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ViewerDataError, type ViewerData } from './dataset.ts';
-import type { ApiError, ObjectList, ViewerInfo } from './protocol.ts';
+import type { ViewerModel } from './model.ts';
+import { LATENT_SHAPE_HEADER, type ApiError, type ModelInfo, type ObjectList, type ViewerInfo } from './protocol.ts';
 import { resolveStaticPath } from './static-path.ts';
 
 export class ViewerServerError extends Error {
@@ -31,7 +32,7 @@ export interface ViewerServerOptions {
   data?: ViewerData | null;
   support?: number;
   initialObject?: string | null;
-  runName?: string | null;
+  model?: ViewerModel | null;
   notice?: string | null;
   version?: string;
 }
@@ -83,23 +84,49 @@ function apiError(res: http.ServerResponse, status: number, error: string, head 
   sendJson(res, status, { error } satisfies ApiError, head);
 }
 
+/** Parameter count from a safetensors header (no tensor decoded). */
+function countParams(bytes: Uint8Array): number {
+  const n = Number(Buffer.from(bytes.buffer, bytes.byteOffset, 8).readBigUInt64LE(0));
+  const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, n).toString('utf8')) as Record<string, { shape?: number[] }>;
+  let total = 0;
+  for (const [k, v] of Object.entries(header)) if (k !== '__metadata__' && v.shape) total += v.shape.reduce((a, b) => a * b, 1);
+  return total;
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startViewerServer(opts: ViewerServerOptions): Promise<ViewerServer> {
   const host = opts.host ?? '127.0.0.1';
   const assetsRoot = realpathSync(path.resolve(opts.assetsDir));
   const data = opts.data ?? null;
+  const model = opts.model ?? null;
+  const modelInfo: ModelInfo | null = model && {
+    run: model.runName,
+    preset: model.config.preset,
+    config: model.config.model,
+    parameters: countParams(model.weights),
+    weights: 'api/model/weights.safetensors',
+  };
+  // latents per (object, support set); a few are kept (the page revisits recent choices)
+  const latentCache = new Map<string, Buffer>();
+  const latentShapes = new Map<string, [number, number, number]>();
   const info = (): ViewerInfo => ({
     version: opts.version ?? '0.1.0',
     data: data ? { category: data.category, objects: data.summaries().length } : null,
-    run: opts.runName ?? null,
+    model: modelInfo,
     support: opts.support ?? 3,
     initialObject: opts.initialObject ?? null,
     notice: opts.notice ?? (data ? null : 'No dataset: start the viewer with --data ROOT --category C to browse objects.'),
   });
 
-  async function handleApi(parts: string[], res: http.ServerResponse, head: boolean): Promise<void> {
+  async function handleApi(parts: string[], query: URLSearchParams, res: http.ServerResponse, head: boolean): Promise<void> {
     // parts: path segments after `api`, already percent-decoded
     if (parts.length === 1 && parts[0] === 'info') return sendJson(res, 200, info(), head);
+    if (parts[0] === 'model') {
+      if (!model || !modelInfo) return apiError(res, 404, 'no model loaded (start with --run DIR)', head);
+      if (parts.length === 1) return sendJson(res, 200, modelInfo, head);
+      if (parts.length === 2 && parts[1] === 'weights.safetensors') return send(res, 200, 'application/octet-stream', Buffer.from(model.weights), head);
+      return apiError(res, 404, `unknown API route /api/${parts.join('/')}`, head);
+    }
     if (parts[0] !== 'objects') return apiError(res, 404, `unknown API route /api/${parts.join('/')}`, head);
     if (!data) return apiError(res, 404, 'no dataset loaded (start with --data ROOT --category C)', head);
     if (parts.length === 1) {
@@ -109,6 +136,39 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     const id = parts[1]!;
     if (!data.has(id)) return apiError(res, 404, `no object '${id}' in the dataset`, head);
     if (parts.length === 2) return sendJson(res, 200, await data.detail(id), head);
+    if (parts.length === 3 && parts[2] === 'latents') {
+      if (!model) return apiError(res, 404, 'no model loaded (start with --run DIR)', head);
+      const obj = await data.object(id);
+      const raw = query.get('support') ?? '';
+      if (!/^\d+(,\d+)*$/.test(raw)) return apiError(res, 400, `support: expected view indices like 0,7,19, got '${raw}'`, head);
+      const support = raw.split(',').map(Number);
+      const bad = support.find((i) => i >= obj.views.length);
+      if (bad !== undefined) return apiError(res, 400, `support: object ${id} has no view ${bad} (it has ${obj.views.length})`, head);
+      if (new Set(support).size !== support.length) return apiError(res, 400, 'support: a view is listed twice', head);
+      const key = `${id}\0${raw}`;
+      let body = latentCache.get(key);
+      let shape = body ? latentShapes.get(key)! : null;
+      if (!body) {
+        const z = model.latents(support.map((i) => obj.views[i]!), obj.width, obj.height);
+        body = Buffer.from(z.data.buffer, z.data.byteOffset, z.data.byteLength);
+        shape = z.shape;
+        latentCache.set(key, body);
+        latentShapes.set(key, z.shape);
+        for (const k of latentCache.keys()) {
+          if (latentCache.size <= 16) break;
+          latentCache.delete(k);
+          latentShapes.delete(k);
+        }
+      }
+      res.writeHead(200, {
+        ...ISOLATION_HEADERS,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': body.length,
+        'Cache-Control': 'no-cache',
+        [LATENT_SHAPE_HEADER]: shape!.join(','),
+      });
+      return void res.end(head ? undefined : body);
+    }
     const m = parts.length === 4 && parts[2] === 'views' ? /^(\d+)\.png$/.exec(parts[3]!) : null;
     if (!m) return apiError(res, 404, `unknown API route /api/${parts.join('/')}`, head);
     const png = await data.viewPng(id, Number(m[1]));
@@ -152,16 +212,19 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     }
     const url = req.url ?? '/';
     if (url === '/api' || url.startsWith('/api/')) {
-      const raw = url.split(/[?#]/)[0]!.split('/').slice(2);
+      const [pathPart, queryPart = ''] = url.split('#')[0]!.split('?', 2) as [string, string?];
+      const raw = pathPart.split('/').slice(2);
+      const query = new URLSearchParams(queryPart);
       let parts: string[];
       try {
         parts = raw.map((s) => decodeURIComponent(s));
       } catch {
         return apiError(res, 400, 'malformed percent-encoding', head);
       }
-      handleApi(parts, res, head).catch((err: unknown) => {
+      handleApi(parts, query, res, head).catch((err: unknown) => {
         if (res.headersSent) return void res.destroy();
         if (err instanceof ViewerDataError) return apiError(res, 404, err.message, head);
+        if ((err as Error).name === 'RenderError') return apiError(res, 400, (err as Error).message, head);
         process.stderr.write(`lfkit view: ${(err as Error).stack ?? String(err)}\n`);
         apiError(res, 500, (err as Error).message, head);
       });

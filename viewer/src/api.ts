@@ -1,15 +1,37 @@
 /** Typed client of the viewer server's API (`src/viewer-server/protocol.ts`). */
-import type { ApiError, ObjectDetail, ObjectList, ViewerInfo } from '../../src/viewer-server/protocol.ts';
+import {
+  LATENT_SHAPE_HEADER, latentsUrl, type ApiError, type ModelInfo, type ObjectDetail, type ObjectList, type ViewerInfo,
+} from '../../src/viewer-server/protocol.ts';
+
+async function get(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) {
+    let msg = res.statusText;
+    try {
+      msg = ((await res.json()) as ApiError).error ?? msg;
+    } catch { /* not JSON */ }
+    throw new Error(`${url}: ${msg}`);
+  }
+  return res;
+}
 
 async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  const body = (await res.json()) as T | ApiError;
-  if (!res.ok) throw new Error(`${url}: ${(body as ApiError).error ?? res.statusText}`);
-  return body as T;
+  return (await (await get(url)).json()) as T;
 }
 
 export const api = {
   info: () => getJson<ViewerInfo>('api/info'),
   objects: () => getJson<ObjectList>('api/objects'),
   object: (id: string) => getJson<ObjectDetail>(`api/objects/${encodeURIComponent(id)}`),
+  model: () => getJson<ModelInfo>('api/model'),
+  weights: async (m: ModelInfo) => (await get(m.weights)).arrayBuffer(),
+  /** Z `[1, R, d]` of object `id` encoded from the given support views (server-side encoder). */
+  latents: async (id: string, support: readonly number[]): Promise<{ data: Float32Array; shape: [number, number, number] }> => {
+    const res = await get(latentsUrl(id, support));
+    const shape = (res.headers.get(LATENT_SHAPE_HEADER) ?? '').split(',').map(Number);
+    if (shape.length !== 3 || shape.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`latents: bad ${LATENT_SHAPE_HEADER} header`);
+    const data = new Float32Array(await res.arrayBuffer());
+    if (data.length !== shape[0]! * shape[1]! * shape[2]!) throw new Error(`latents: ${data.length} values for shape [${shape}]`);
+    return { data, shape: shape as [number, number, number] };
+  },
 };

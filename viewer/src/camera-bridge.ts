@@ -6,14 +6,28 @@
 import type { PerspectiveCamera } from 'three';
 import type { Camera } from '../../src/rays/index.ts';
 
-/** The lfkit camera that sees what `cam` shows on a `width x height` image (square pixels). */
-export function cameraFromThree(cam: PerspectiveCamera, width: number, height: number): Camera {
-  cam.updateMatrixWorld();
-  const fy = (0.5 * height) / Math.tan((0.5 * cam.fov * Math.PI) / 180);
-  return { fx: fy, fy, cx: width / 2, cy: height / 2, width, height, c2w: Float64Array.from(cam.matrixWorld.elements) };
+/** A frozen copy of what a three camera shows: pose, vertical field of view, aspect. */
+export interface CameraSnapshot {
+  c2w: Float64Array;
+  fovY: number;
+  aspect: number;
 }
 
-/** Vertical field of view in degrees (three's `fov`) of an lfkit camera. */
-export function fovYDegrees(cam: Camera): number {
-  return (2 * Math.atan((0.5 * cam.height) / cam.fy) * 180) / Math.PI;
+export function snapshotCamera(cam: PerspectiveCamera): CameraSnapshot {
+  cam.updateMatrixWorld();
+  return { c2w: Float64Array.from(cam.matrixWorld.elements), fovY: cam.fov, aspect: cam.aspect };
+}
+
+/**
+ * The lfkit camera whose `w x h` image covers exactly the three camera's view (the image is
+ * stretched over the canvas, so a coarse size with a slightly different aspect still lines up).
+ */
+export function cameraFromSnapshot(s: CameraSnapshot, width: number, height: number): Camera {
+  const t = Math.tan((s.fovY * Math.PI) / 360);
+  return { fx: (0.5 * width) / (s.aspect * t), fy: (0.5 * height) / t, cx: width / 2, cy: height / 2, width, height, c2w: Float64Array.from(s.c2w) };
+}
+
+/** Identity of a snapshot for "did anything change" checks (1e-7 relative: below a pixel). */
+export function snapshotKey(s: CameraSnapshot): string {
+  return [...s.c2w, s.fovY, s.aspect].map((v) => v.toFixed(7)).join(',');
 }

@@ -1,16 +1,54 @@
 /**
- * Entry of the viewer page: loads the object list and the chosen object's views from the
- * server, lets the user pick the object and its support views, and draws them as frusta in
- * the three.js scene. `window.lfkitViewer` exposes read-only state for the browser tests.
+ * Entry of the viewer page: loads the object list and the chosen object's views, lets the user
+ * pick the object and its support views (drawn as frusta), and, when the server has a model,
+ * draws the object by querying the light-field decoder for the ray of every pixel of the
+ * current camera: progressive passes (`progressive.ts`) on a decoder in a Web Worker
+ * (`decoder-host.ts`). `window.lfkitViewer` exposes state and a few hooks for the browser tests.
+ *
+ * URL parameters: `backend=auto|wasm|webgl|cpu` (default auto: measured at start-up),
+ * `worker=0` (decode on the page thread).
  */
-import { cameraFromJson, type ObjectDetail, type ViewerInfo } from '../../src/viewer-server/protocol.ts';
+import type { ModelInfo, ObjectDetail, ViewerInfo } from '../../src/viewer-server/protocol.ts';
+import { cameraFromJson, cameraToJson, type CameraJson } from '../../src/viewer-server/protocol.ts';
 import { api } from './api.ts';
+import { cameraFromSnapshot, snapshotCamera, snapshotKey } from './camera-bridge.ts';
+import { VIEWER_CONFIG } from './config.ts';
+import { DecoderHost } from './decoder-host.ts';
+import { ProgressiveRenderer, type ProgressiveStats, type RenderedImage } from './progressive.ts';
 import { ViewerScene, type SceneStats } from './scene.ts';
+import type { BackendChoice, BackendMeasurement } from './worker-protocol.ts';
+
+export interface ViewerState {
+  object: string | null;
+  support: number[];
+  scene: SceneStats;
+  backend: string;
+  decoder: { mode: 'worker' | 'inline'; measurements: BackendMeasurement[] } | null;
+  render: ProgressiveStats | null;
+  /** Light-field images shown so far (coarse and fine passes). */
+  imagesShown: number;
+  /** The last (up to 200) images shown: size and whether it was the full-size pass. */
+  shownLog: Array<{ width: number; height: number; final: boolean }>;
+  /** Full (finest) light-field size for the current canvas. */
+  fullSize: { width: number; height: number };
+}
 
 export interface ViewerDebug {
   ready: boolean;
+  /** True once the decoder has latents for the current object (images can appear). */
+  decoderReady: boolean;
   error: string | null;
-  state(): { object: string | null; support: number[]; scene: SceneStats; backend: string };
+  state(): ViewerState;
+  /** Last light-field image shown: size, camera, and unclamped rgb `[H, W, 3]`. */
+  lastImage(): { width: number; height: number; final: boolean; camera: CameraJson; rgb: number[] } | null;
+  /** Puts the orbit camera at `position` looking at `target` (world, z up). */
+  setCamera(position: [number, number, number], target?: [number, number, number]): void;
+  /** Hands the current view to the renderer again, as any camera event does (a no-op when unchanged). */
+  refresh(): void;
+  /** Resolves when no render pass is scheduled. */
+  whenIdle(): Promise<void>;
+  /** `tf.memory()` of the decoder. */
+  memory(): Promise<{ numTensors: number; numBytes: number }>;
 }
 
 declare global {
@@ -35,20 +73,60 @@ const ui = {
   rays: $<HTMLElement>('ro-rays'),
 };
 
+const params = new URLSearchParams(location.search);
 const scene = new ViewerScene($<HTMLCanvasElement>('canvas'));
 let info: ViewerInfo | null = null;
+let modelInfo: ModelInfo | null = null;
 let detail: ObjectDetail | null = null;
 let support: number[] = [];
-let backend = 'none (no model loaded)';
+let host: DecoderHost | null = null;
+let measurements: BackendMeasurement[] = [];
+let progressive: ProgressiveRenderer | null = null;
+let latentsVersion = 0;
+let latentsReady = false;
+let lastImage: RenderedImage | null = null;
+let imagesShown = 0;
+const shownLog: ViewerState['shownLog'] = [];
 
 window.lfkitViewer = {
   ready: false,
+  decoderReady: false,
   error: null,
-  state: () => ({ object: detail?.id ?? null, support: [...support], scene: scene.stats(), backend }),
+  state: () => ({
+    object: detail?.id ?? null,
+    support: [...support],
+    scene: scene.stats(),
+    backend: backendLabel(),
+    decoder: host && { mode: host.mode, measurements },
+    render: progressive?.stats() ?? null,
+    imagesShown,
+    shownLog: shownLog.slice(),
+    fullSize: fullSize(),
+  }),
+  lastImage: () => lastImage && {
+    width: lastImage.width, height: lastImage.height, final: lastImage.final,
+    camera: cameraToJson(lastImage.camera), rgb: Array.from(lastImage.rgb),
+  },
+  setCamera(position, target = [0, 0, 0]) {
+    scene.controls.target.set(...target);
+    scene.camera.position.set(...position);
+    scene.camera.lookAt(...target);
+    scene.controls.update();
+    requestView();
+  },
+  refresh: () => requestView(),
+  whenIdle: () => progressive?.whenIdle() ?? Promise.resolve(),
+  memory: () => (host ? host.memory() : Promise.resolve({ numTensors: 0, numBytes: 0 })),
 };
 
 function showNotice(text: string): void {
   ui.notice.textContent = text;
+}
+
+function backendLabel(): string {
+  if (!modelInfo) return 'none (no model loaded)';
+  if (!host) return 'starting...';
+  return `${host.backend}${host.mode === 'worker' ? ' (worker)' : ' (page thread)'}`;
 }
 
 /** `count` view indices spread evenly over `n` views. */
@@ -57,11 +135,53 @@ export function spreadSupport(n: number, count: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
 }
 
+/** Full (finest) light-field size: the canvas in CSS pixels, long side capped by the config. */
+function fullSize(): { width: number; height: number } {
+  const { width, height } = scene.cssSize();
+  const k = Math.min(1, VIEWER_CONFIG.maxResolution / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * k)), height: Math.max(1, Math.round(height * k)) };
+}
+
 function updateReadout(): void {
-  const { width, height } = scene.size();
-  ui.backend.textContent = backend;
-  ui.resolution.textContent = `${width}x${height}`;
-  ui.rays.textContent = '-';
+  ui.backend.textContent = backendLabel();
+  const full = fullSize();
+  const st = progressive?.stats();
+  if (st?.shown) {
+    ui.resolution.textContent = `${st.shown.width}x${st.shown.height}${st.shown.final ? '' : ` (to ${full.width}x${full.height})`}`;
+    ui.rays.textContent = Math.round(st.raysPerSecond).toLocaleString('en-US');
+  } else {
+    const { width, height } = scene.size();
+    ui.resolution.textContent = `${width}x${height}`;
+    ui.rays.textContent = '-';
+  }
+}
+
+/** Hands the current view to the progressive renderer (which ignores it when nothing changed). */
+function requestView(): void {
+  if (!progressive || !latentsReady || !modelInfo) return;
+  const snap = snapshotCamera(scene.camera);
+  const { width, height } = fullSize();
+  progressive.update({
+    key: `${latentsVersion}|${width}x${height}|${snapshotKey(snap)}`,
+    width,
+    height,
+    originScale: modelInfo.config.originScale,
+    camera: (w, h) => cameraFromSnapshot(snap, w, h),
+  });
+}
+
+async function refreshLatents(): Promise<void> {
+  if (!host || !detail || !modelInfo) return;
+  const version = ++latentsVersion;
+  latentsReady = false;
+  window.lfkitViewer.decoderReady = false;
+  const z = await api.latents(detail.id, support);
+  if (version !== latentsVersion) return; // a newer choice superseded this one
+  await host.setLatents(z.data, z.shape);
+  if (version !== latentsVersion) return;
+  latentsReady = true;
+  window.lfkitViewer.decoderReady = true;
+  requestView();
 }
 
 function applySupport(): void {
@@ -73,6 +193,7 @@ function applySupport(): void {
     btn.classList.toggle('support', support.includes(Number(btn.dataset.index)));
   }
   scene.setSupportViews(support.map((i) => ({ camera: cameraFromJson(d.views[i]!.camera), imageUrl: d.views[i]!.image.replace(/^\//, '') })));
+  void refreshLatents().catch(fail);
 }
 
 function buildThumbs(d: ObjectDetail): void {
@@ -112,17 +233,41 @@ async function loadObject(id: string): Promise<void> {
   applySupport();
 }
 
+async function startDecoder(m: ModelInfo): Promise<void> {
+  const choice = (params.get('backend') ?? 'auto') as BackendChoice;
+  if (!['auto', 'wasm', 'webgl', 'cpu'].includes(choice)) throw new Error(`?backend=${choice}: use auto, wasm, webgl or cpu`);
+  const h = await DecoderHost.create(params.get('worker') === '0');
+  const weights = await api.weights(m);
+  const ready = await h.init(m.config, weights, choice);
+  measurements = ready.measurements;
+  host = h;
+  progressive = new ProgressiveRenderer(h, (img) => {
+    lastImage = img;
+    imagesShown++;
+    shownLog.push({ width: img.width, height: img.height, final: img.final });
+    if (shownLog.length > 200) shownLog.shift();
+    scene.showLightField(img.width, img.height, img.rgb);
+    updateReadout();
+  });
+  updateReadout();
+}
+
 async function start(): Promise<void> {
   info = await api.info();
   ui.supportCount.value = String(info.support);
   if (info.notice) showNotice(info.notice);
+  if (info.model) {
+    modelInfo = info.model;
+    updateReadout();
+    await startDecoder(info.model);
+  }
   if (info.data) {
     const list = await api.objects();
     ui.object.replaceChildren(
       ...list.objects.map((o) => {
         const opt = document.createElement('option');
         opt.value = o.id;
-        opt.textContent = o.split ? `${o.id} (${o.split})` : o.id;
+        opt.textContent = `${o.id} (${o.split})`;
         return opt;
       }),
     );
@@ -131,7 +276,7 @@ async function start(): Promise<void> {
       ui.object.value = first;
       await loadObject(first);
     } else {
-      showNotice(`No objects in category ${list.category}.`);
+      showNotice('No objects in the dataset.');
     }
   }
   ui.object.addEventListener('change', () => void loadObject(ui.object.value).catch(fail));
@@ -140,7 +285,10 @@ async function start(): Promise<void> {
     support = spreadSupport(detail.views.length, Number(ui.supportCount.value));
     applySupport();
   });
-  scene.onCameraChange(updateReadout);
+  scene.onCameraChange(() => {
+    requestView();
+    updateReadout();
+  });
   updateReadout();
   window.lfkitViewer.ready = true;
 }

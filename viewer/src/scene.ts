@@ -26,6 +26,8 @@ export class ViewerScene {
   private pending = false;
   private frames = 0;
   private readonly cameraListeners: Array<() => void> = [];
+  private readonly helpers: THREE.Object3D[];
+  private lightField: THREE.DataTexture | null = null;
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true });
@@ -44,7 +46,9 @@ export class ViewerScene {
     });
     const grid = new THREE.GridHelper(8, 16, 0xc8c8c8, 0xeeeeee);
     grid.rotation.x = Math.PI / 2; // GridHelper lies in xz; the lfkit ground is the xy-plane
-    this.scene.add(grid, new THREE.AxesHelper(0.5), this.frusta);
+    const axes = new THREE.AxesHelper(0.5);
+    this.helpers = [grid, axes];
+    this.scene.add(grid, axes, this.frusta);
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
   }
@@ -103,6 +107,33 @@ export class ViewerScene {
     this.textures.clear();
   }
 
+  /**
+   * Shows a decoded light-field image (`rgb [H, W, 3]`, row 0 at the top) as the background,
+   * stretched over the canvas; values are clamped to [0, 1]. The ground grid and axes are
+   * hidden while an image is shown (they would cover the object).
+   */
+  showLightField(width: number, height: number, rgb: Float32Array): void {
+    const px = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y++) {
+      const src = (height - 1 - y) * width * 3; // GL textures start at the bottom row
+      const dst = y * width * 4;
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++) px[dst + x * 4 + c] = Math.round(Math.min(1, Math.max(0, rgb[src + x * 3 + c]!)) * 255);
+        px[dst + x * 4 + 3] = 255;
+      }
+    }
+    const tex = new THREE.DataTexture(px, width, height, THREE.RGBAFormat);
+    tex.colorSpace = THREE.SRGBColorSpace;
+    tex.magFilter = THREE.LinearFilter;
+    tex.minFilter = THREE.LinearFilter;
+    tex.needsUpdate = true;
+    this.lightField?.dispose();
+    this.lightField = tex;
+    this.scene.background = tex;
+    for (const h of this.helpers) h.visible = false;
+    this.requestRender();
+  }
+
   requestRender(): void {
     if (this.pending) return;
     this.pending = true;
@@ -127,6 +158,11 @@ export class ViewerScene {
     this.camera.updateProjectionMatrix();
     for (const f of this.cameraListeners) f();
     this.requestRender();
+  }
+
+  /** Canvas size in CSS pixels. */
+  cssSize(): { width: number; height: number } {
+    return { width: Math.max(1, this.canvas.clientWidth), height: Math.max(1, this.canvas.clientHeight) };
   }
 
   stats(): SceneStats {

@@ -1,0 +1,245 @@
+/**
+ * Viewer milestones 2-3 in real Chromium: the page decodes the object with the same
+ * `src/model` code (bundled by Vite) in a Web Worker, progressively, and its fully refined
+ * image matches the model's `renderRays` in Node for the same camera (PSNR >= 40 dB, both
+ * clamped to [0, 1]); no tensor growth over 20 frames; a simulated drag moves the camera and
+ * changes the image, then refinement reaches full resolution; the same-thread fallback decodes
+ * the same image. Nothing is trained: a tiny random model is saved as a checkpoint.
+ * One browser launch for the whole file.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/model/index.ts';
+import { pluckerImage } from '../src/rays/index.ts';
+import { initBackend } from '../src/node/backend.ts';
+import { saveCheckpointDir } from '../src/train/engine.ts';
+import { modelEngines } from '../src/train/model-engine.ts';
+import { createRunFolder, runPaths } from '../src/train/run-folder.ts';
+import { loadRun } from '../src/train/run.ts';
+import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/viewer-server/build.ts';
+import { ViewerData } from '../src/viewer-server/dataset.ts';
+import { loadViewerModel, type ViewerModel } from '../src/viewer-server/model.ts';
+import { cameraFromJson, type CameraJson, type ViewerInfo } from '../src/viewer-server/protocol.ts';
+import { startViewerServer, type ViewerServer } from '../src/viewer-server/server.ts';
+import { writeTinyLearnit } from './helpers/viewer-fixture.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+// panel 260 px + canvas 200 x 150: full light field 200 x 150 (30,000 rays)
+const VIEWPORT = { width: 460, height: 150 };
+
+let tmp: string;
+let runDir: string;
+let data: ViewerData;
+let viewerModel: ViewerModel;
+let server: ViewerServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+type LastImage = { width: number; height: number; final: boolean; camera: CameraJson; rgb: number[] };
+
+function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.min(1, Math.max(0, a[i]!)) - Math.min(1, Math.max(0, b[i]!));
+    se += d * d;
+  }
+  return -10 * Math.log10(se / a.length + 1e-12);
+}
+
+async function openPage(query = ''): Promise<Page> {
+  const p = await browser.newPage({ viewport: VIEWPORT });
+  p.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  p.on('pageerror', (e) => pageErrors.push(e.message));
+  await p.goto(server.url + query);
+  await p.waitForFunction(() => window.lfkitViewer?.decoderReady || window.lfkitViewer?.error, null, { timeout: 90_000 });
+  expect(await p.evaluate(() => window.lfkitViewer.error)).toBeNull();
+  await p.evaluate(() => window.lfkitViewer.whenIdle());
+  return p;
+}
+
+async function settle(p: Page): Promise<void> {
+  // the scheduler may still be waiting for the camera to be still; wait until the full image is up
+  await p.waitForFunction(() => window.lfkitViewer.state().render?.shown?.final === true && !window.lfkitViewer.state().render?.busy, null, { timeout: 90_000 });
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'lfkit-viewer-model-'));
+  const dataRoot = path.join(tmp, 'data');
+  await writeTinyLearnit(dataRoot, { objects: 2, views: 6, size: 16 });
+  await initBackend('wasm', { log: () => {} });
+  // a tiny random-initialised model saved as a run (nothing is trained)
+  const cfg = resolveConfig('cpu', {
+    'model.imageSize': 16, 'model.patch': 8, 'model.encoderWidth': 16, 'model.encoderHeads': 2, 'model.encoderBlocks': 1,
+    'model.latentTokens': 8, 'model.decoderWidth': 16, 'model.fourierWidth': 24, 'train.seed': 11,
+  });
+  runDir = path.join(tmp, 'run');
+  createRunFolder(runDir, { config: cfg, data: { root: dataRoot, category: 'chairs', size: 16 }, support: [3], seed: 11 });
+  const engine = await modelEngines.create(cfg);
+  await saveCheckpointDir(engine, runPaths(runDir).lastCheckpoint, { step: 0, time: 0, bestVal: null, bestStep: null });
+  engine.dispose();
+  await ensureViewerBuilt();
+  data = await ViewerData.open(path.join(tmp, 'data'), 'chairs', () => {});
+  viewerModel = await loadViewerModel(runDir);
+  server = await startViewerServer({ assetsDir: VIEWER_DIST, data, model: viewerModel, support: 3 });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await openPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  viewerModel?.dispose();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('viewer with a model, in Chromium', () => {
+  it('decodes the object in a worker, picking the backend by a start-up measurement', async () => {
+    await settle(page);
+    const st = await page.evaluate(() => window.lfkitViewer.state());
+    expect(st.decoder?.mode).toBe('worker');
+    const measured = st.decoder!.measurements.map((m) => m.backend);
+    expect(measured).toEqual(expect.arrayContaining(['wasm', 'webgl']));
+    expect(st.decoder!.measurements.find((m) => m.backend === 'wasm')!.raysPerSecond).toBeGreaterThan(0);
+    expect(['wasm', 'webgl']).toContain(st.backend.split(' ')[0]);
+    expect(st.render!.shown).toMatchObject({ final: true, width: 200, height: 150 });
+    expect(st.fullSize).toEqual({ width: 200, height: 150 });
+    // coarse before fine: the first image of the object was smaller than the full size
+    expect(st.shownLog[0]!.final).toBe(false);
+    const img = (await page.evaluate(() => window.lfkitViewer.lastImage()))!;
+    expect(img.rgb).toHaveLength(200 * 150 * 3);
+    const mean = img.rgb.reduce((a, b) => a + b, 0) / img.rgb.length;
+    const sd = Math.sqrt(img.rgb.reduce((a, b) => a + (b - mean) ** 2, 0) / img.rgb.length);
+    expect(sd).toBeGreaterThan(0.005); // not blank
+    expect(await page.locator('#ro-backend').textContent()).toMatch(/^(wasm|webgl) \(worker\)$/);
+    expect(await page.locator('#ro-resolution').textContent()).toBe('200x150');
+    expect(Number((await page.locator('#ro-rays').textContent())!.replace(/,/g, ''))).toBeGreaterThan(0);
+  });
+
+  it('its fully refined image matches renderRays in Node for the same camera (PSNR >= 40 dB)', async () => {
+    await page.evaluate(() => window.lfkitViewer.setCamera([3.2, -2.1, 1.4]));
+    await settle(page);
+    const img = (await page.evaluate(() => window.lfkitViewer.lastImage())) as LastImage;
+    expect(img.final).toBe(true);
+    const cam = cameraFromJson(img.camera);
+    expect([cam.width, cam.height]).toEqual([200, 150]);
+    expect(Array.from(cam.c2w.subarray(12, 15)).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([3.2, -2.1, 1.4]);
+    // Node: the same checkpoint, the server's encoder on the page's support views, src/rays rays
+    const st = await page.evaluate(() => window.lfkitViewer.state());
+    const obj = await data.object(st.object!);
+    const z = viewerModel.latents(st.support.map((i) => obj.views[i]!), obj.width, obj.height);
+    const { model, config } = await loadRun(runDir);
+    const Z = tf.tensor3d(z.data, z.shape);
+    const ctx = model.prepare(Z);
+    const want = model.renderRays(ctx, pluckerImage(cam, config.model.originScale));
+    ctx.dispose();
+    Z.dispose();
+    model.dispose();
+    const p = psnr(img.rgb, want);
+    expect(p).toBeGreaterThanOrEqual(40);
+  });
+
+  it('keeps tf.memory().numTensors the same after 20 frames as after 1', async () => {
+    const before = await page.evaluate(() => window.lfkitViewer.state().imagesShown);
+    const m1 = await page.evaluate(() => window.lfkitViewer.memory());
+    let i = 0;
+    while ((await page.evaluate(() => window.lfkitViewer.state().imagesShown)) - before < 20) {
+      const a = 0.4 + 0.35 * ++i;
+      await page.evaluate((p) => window.lfkitViewer.setCamera(p), [5 * Math.cos(a), 5 * Math.sin(a), 1.5] as [number, number, number]);
+      await settle(page);
+    }
+    const m20 = await page.evaluate(() => window.lfkitViewer.memory());
+    expect(m20.numTensors).toBe(m1.numTensors);
+    expect(m20.numBytes).toBe(m1.numBytes);
+  });
+
+  it('a simulated drag changes the camera and the image; refinement then reaches full resolution', async () => {
+    await settle(page);
+    const s0 = await page.evaluate(() => window.lfkitViewer.state());
+    const img0 = (await page.evaluate(() => window.lfkitViewer.lastImage()))!;
+    const box = (await page.locator('#canvas').boundingBox())!;
+    const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx + 70, cy + 15, { steps: 10 });
+    await page.mouse.up();
+    await settle(page);
+    const s1 = await page.evaluate(() => window.lfkitViewer.state());
+    const img1 = (await page.evaluate(() => window.lfkitViewer.lastImage()))!;
+    const moved = Math.hypot(...s1.scene.camera.position.map((v, k) => v - s0.scene.camera.position[k]!));
+    expect(moved).toBeGreaterThan(0.1);
+    expect(img1.camera.c2w).not.toEqual(img0.camera.c2w);
+    let diff = 0;
+    for (let k = 0; k < img1.rgb.length; k++) diff = Math.max(diff, Math.abs(img1.rgb[k]! - img0.rgb[k]!));
+    expect(diff).toBeGreaterThan(1e-3);
+    // while dragging only coarse passes; at rest the full size
+    const during = s1.shownLog.slice(s0.shownLog.length);
+    expect(during.length).toBeGreaterThan(1);
+    expect(during[0]!.final).toBe(false);
+    expect(during.at(-1)).toEqual({ width: 200, height: 150, final: true });
+    expect(s1.render!.shown).toMatchObject({ final: true, width: 200, height: 150 });
+    // nothing changed since: nothing is recomputed
+    const rays = s1.render!.raysRendered;
+    await page.evaluate(() => window.lfkitViewer.refresh());
+    await page.waitForTimeout(300);
+    await page.evaluate(() => window.lfkitViewer.whenIdle());
+    expect((await page.evaluate(() => window.lfkitViewer.state())).render!.raysRendered).toBe(rays);
+  });
+
+  it('the same-thread fallback decodes the same image as the worker', async () => {
+    await page.evaluate(() => window.lfkitViewer.setCamera([-3, 3, 2]));
+    await settle(page);
+    const a = (await page.evaluate(() => window.lfkitViewer.lastImage()))!;
+    const backend = (await page.evaluate(() => window.lfkitViewer.state().backend)).split(' ')[0]!;
+    const inline = await openPage(`?worker=0&backend=${backend}`);
+    await inline.evaluate(() => window.lfkitViewer.setCamera([-3, 3, 2]));
+    await settle(inline);
+    const st = await inline.evaluate(() => window.lfkitViewer.state());
+    expect(st.decoder?.mode).toBe('inline');
+    expect(st.backend).toBe(`${backend} (page thread)`);
+    const b = (await inline.evaluate(() => window.lfkitViewer.lastImage()))!;
+    expect(b.camera).toEqual(a.camera);
+    expect(psnr(b.rgb, a.rgb)).toBeGreaterThan(60);
+    await inline.close();
+  });
+
+  it('lfkit view --run DIR serves the run\'s model and, by default, the run\'s dataset', async () => {
+    const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin/lfkit.mjs'), 'view', '--run', runDir, '--json', '--backend', 'wasm'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (line) resolve((JSON.parse(line) as { url: string }).url);
+        });
+        child.on('close', () => reject(new Error(`lfkit view exited early: ${stderr}`)));
+      });
+      const info = (await (await fetch(`${url}api/info`)).json()) as ViewerInfo;
+      expect(info.model).toMatchObject({ run: 'run', preset: 'cpu', config: { decoderWidth: 16, latentTokens: 8 } });
+      expect(info.data).toEqual({ category: 'chairs', objects: 2 });
+      const served = Buffer.from(await (await fetch(`${url}api/model/weights.safetensors`)).arrayBuffer());
+      expect(served.equals(readFileSync(path.join(runPaths(runDir).lastCheckpoint, 'model.safetensors')))).toBe(true);
+      const z = await fetch(`${url}api/objects/obj_a/latents?support=0,3`);
+      expect(z.headers.get('x-latent-shape')).toBe('1,8,16');
+      expect((await z.arrayBuffer()).byteLength).toBe(8 * 16 * 4);
+      expect((await fetch(`${url}api/objects/obj_a/latents?support=0,9`)).status).toBe(400);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await closed).toBe(0);
+  });
+
+  it('logged no console errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
