@@ -7,3 +7,8 @@ export * from './datasets/index.ts';
 export * from './synth/index.ts';
 export { Rng, type RngState } from './util/rng.ts';
 export * from './model/index.ts';
+export * from './render/index.ts';
+export * from './eval/index.ts';
+export * from './train/index.ts';
+export { writePng, writeAnimation, encodePng } from './node/images.ts';
+export { plotTrainingCurves, trainingCurvesSpec, vegaLiteToPng, vegaLiteToSvg, type MetricsRecord } from './node/plot.ts';

@@ -31,7 +31,7 @@ describe('no tensor growth', () => {
     expect(Number.isFinite(rep.results[1]!.baselines.wrongObject!.psnr.mean)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     const obj = await ds.loadObject(ds.ids('test')[0]!);
-    const ctx = synth.encode({ images: [obj.views[0]!.image], cameras: [obj.views[0]!.camera] });
+    const ctx = await synth.encode({ images: [obj.views[0]!.image], cameras: [obj.views[0]!.camera] });
     for (const size of [7, 33]) {
       const img = await renderCamera(synth, ctx, cameraAt(orbitPose(0.4, 0.5, 4), size), { chunk: 100 });
       expect(img.data.length).toBe(size * size * 3);

@@ -42,7 +42,7 @@ export class RenderError extends Error {
   }
 }
 
-export interface RenderOptions {
+export interface RenderCameraOptions {
   /** Rays per `renderRays` call (default 4096). */
   chunk?: number;
   /** Reusable Plücker buffer of `H * W * 6` values. */
@@ -54,7 +54,7 @@ export interface RenderOptions {
  *
  * @example const img = await renderCamera(synth, ctx, cameraAt(orbitPose(0.3, 0.4, 4), 128));
  */
-export async function renderCamera<Ctx>(synth: ViewSynthesizer<Ctx>, ctx: Ctx, camera: Camera, opts: RenderOptions = {}): Promise<RgbImage> {
+export async function renderCamera<Ctx>(synth: ViewSynthesizer<Ctx>, ctx: Ctx, camera: Camera, opts: RenderCameraOptions = {}): Promise<RgbImage> {
   const { width, height } = camera;
   const rays = pluckerImage(camera, synth.originScale, opts.raysBuffer?.length === width * height * 6 ? opts.raysBuffer : undefined);
   const n = width * height;
