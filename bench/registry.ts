@@ -3,5 +3,6 @@ import type { Benchmark } from './harness.ts';
 import { dataBenchmark } from './data.bench.ts';
 import { raysBenchmark } from './rays.bench.ts';
 import { synthBenchmark } from './synth.bench.ts';
+import { viewerBenchmark } from './viewer.bench.ts';
 
-export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark];
+export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark];

@@ -40,7 +40,7 @@ export interface ViewerDebug {
   error: string | null;
   state(): ViewerState;
   /** Last light-field image shown: size, camera, and unclamped rgb `[H, W, 3]`. */
-  lastImage(): { width: number; height: number; final: boolean; camera: CameraJson; rgb: number[] } | null;
+  lastImage(): { width: number; height: number; final: boolean; ms: number; camera: CameraJson; rgb: number[] } | null;
   /** Puts the orbit camera at `position` looking at `target` (world, z up). */
   setCamera(position: [number, number, number], target?: [number, number, number]): void;
   /** Hands the current view to the renderer again, as any camera event does (a no-op when unchanged). */
@@ -104,7 +104,7 @@ window.lfkitViewer = {
     fullSize: fullSize(),
   }),
   lastImage: () => lastImage && {
-    width: lastImage.width, height: lastImage.height, final: lastImage.final,
+    width: lastImage.width, height: lastImage.height, final: lastImage.final, ms: lastImage.ms,
     camera: cameraToJson(lastImage.camera), rgb: Array.from(lastImage.rgb),
   },
   setCamera(position, target = [0, 0, 0]) {
