@@ -316,6 +316,44 @@ describe('user meshes', () => {
     expect((await inspectDataset(out, { category: 'spikes' })).ok).toBe(true);
   });
 
+  it('textured GLB and .gltf with an external .bin load in Node (textures dropped, base colour kept)', async () => {
+    const png = encodePng(new Uint8Array([255, 0, 0, 255]), 1, 1, 4);
+    const pos = new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    const uv = new Float32Array([0, 0, 1, 0, 0, 1, 1, 1]);
+    const idx = new Uint16Array([0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3]);
+    const bin = Buffer.concat([Buffer.from(pos.buffer), Buffer.from(uv.buffer), Buffer.from(idx.buffer), png]);
+    const gltf = {
+      asset: { version: '2.0' }, scene: 0, scenes: [{ nodes: [0] }], nodes: [{ mesh: 0 }],
+      meshes: [{ primitives: [{ attributes: { POSITION: 0, TEXCOORD_0: 2 }, indices: 1, material: 0 }] }],
+      materials: [{ pbrMetallicRoughness: { baseColorFactor: [0.2, 0.6, 0.2, 1], baseColorTexture: { index: 0 } } }],
+      textures: [{ source: 0 }], images: [{ bufferView: 3, mimeType: 'image/png' }],
+      buffers: [{ byteLength: bin.length, uri: 'tex.bin' }],
+      bufferViews: [
+        { buffer: 0, byteOffset: 0, byteLength: 48 }, { buffer: 0, byteOffset: 80, byteLength: 24 },
+        { buffer: 0, byteOffset: 48, byteLength: 32 }, { buffer: 0, byteOffset: 104, byteLength: png.length },
+      ],
+      accessors: [
+        { bufferView: 0, componentType: 5126, count: 4, type: 'VEC3', min: [0, 0, 0], max: [1, 1, 1] },
+        { bufferView: 1, componentType: 5123, count: 12, type: 'SCALAR' },
+        { bufferView: 2, componentType: 5126, count: 4, type: 'VEC2' },
+      ],
+    };
+    const dir = tmp('gltf');
+    writeFileSync(path.join(dir, 'tex.gltf'), JSON.stringify(gltf));
+    writeFileSync(path.join(dir, 'tex.bin'), bin);
+    let js = Buffer.from(JSON.stringify({ ...gltf, buffers: [{ byteLength: bin.length }] }));
+    while (js.length % 4) js = Buffer.concat([js, Buffer.from(' ')]);
+    let bn = bin;
+    while (bn.length % 4) bn = Buffer.concat([bn, Buffer.alloc(1)]);
+    const u32 = (...xs: number[]) => { const b = Buffer.alloc(4 * xs.length); xs.forEach((x, i) => b.writeUInt32LE(x, 4 * i)); return b; };
+    writeFileSync(path.join(dir, 'tex.glb'), Buffer.concat([u32(0x46546c67, 2, 28 + js.length + bn.length), u32(js.length, 0x4e4f534a), js, u32(bn.length, 0x004e4942), bn]));
+    for (const f of ['tex.glb', 'tex.gltf']) {
+      const mesh = await loadMeshFile(path.join(dir, f));
+      expect(mesh.indices.length, f).toBe(12);
+      expect(mesh.colors[1], f).toBeCloseTo(0.798, 2); // linear 0.6 -> sRGB
+    }
+  });
+
   it('names the file when a mesh cannot be read', async () => {
     const dir = tmp('bad');
     const file = path.join(dir, 'broken.ply');

@@ -5,7 +5,8 @@
  *
  * Colours: per-vertex colours when the file has them (PLY, glTF `COLOR_0`), else the
  * material's base colour (glTF `baseColorFactor`, OBJ `Kd` from the `.mtl` next to it), else
- * a light grey. Textures are not sampled (documented limitation).
+ * a light grey. Textures are not sampled (documented limitation): glTF textures are dropped
+ * before parsing, since three would decode them through the DOM.
  * Up axis: `up: 'y'` (default: glTF, ShapeNetCore and most OBJ exports) rotates y-up into
  * z-up; `up: 'z'` keeps the file's axes.
  */
@@ -91,8 +92,99 @@ function addObject(b: MeshBuilder, root: Object3D, named: Map<string, Rgb>, from
   });
 }
 
-/** Parses a GLB / glTF buffer with three's GLTFLoader (Node: `parse` from an ArrayBuffer). */
-function parseGltf(file: string, data: ArrayBuffer): Promise<Object3D> {
+type GltfJson = Record<string, unknown> & {
+  materials?: Record<string, unknown>[];
+  buffers?: { uri?: string; byteLength: number }[];
+  extensionsRequired?: string[];
+  extensionsUsed?: string[];
+};
+
+/**
+ * Makes a glTF document loadable in Node: textures are dropped (three would decode images
+ * through the DOM; we only use base colours).
+ */
+function stripTextures(json: GltfJson): GltfJson {
+  const out: GltfJson = { ...json };
+  delete out.images;
+  delete out.textures;
+  delete out.samplers;
+  if (json.materials) {
+    out.materials = json.materials.map((m) => {
+      const pbr = { ...(m.pbrMetallicRoughness as Record<string, unknown> | undefined) };
+      delete pbr.baseColorTexture;
+      delete pbr.metallicRoughnessTexture;
+      const mat: Record<string, unknown> = { ...m, pbrMetallicRoughness: pbr };
+      for (const k of ['normalTexture', 'occlusionTexture', 'emissiveTexture', 'extensions']) delete mat[k];
+      return mat;
+    });
+  }
+  const textureExt = (e: string): boolean => /texture|materials/i.test(e);
+  if (json.extensionsRequired) out.extensionsRequired = json.extensionsRequired.filter((e) => !textureExt(e));
+  if (json.extensionsUsed) out.extensionsUsed = json.extensionsUsed.filter((e) => !textureExt(e));
+  return out;
+}
+
+const GLB_MAGIC = 0x46546c67, CHUNK_JSON = 0x4e4f534a, CHUNK_BIN = 0x004e4942;
+
+function pad4(b: Buffer, fill = 0): Buffer {
+  return b.length % 4 ? Buffer.concat([b, Buffer.alloc(4 - (b.length % 4), fill)]) : b;
+}
+
+/** Packs a glTF JSON and its (single) binary buffer as GLB. */
+function packGlb(json: GltfJson, bin: Buffer | null): Buffer {
+  const js = pad4(Buffer.from(JSON.stringify(json)), 0x20);
+  const parts = [Buffer.alloc(12), Buffer.alloc(8), js];
+  parts[1]!.writeUInt32LE(js.length, 0);
+  parts[1]!.writeUInt32LE(CHUNK_JSON, 4);
+  if (bin) {
+    const b = pad4(bin);
+    const h = Buffer.alloc(8);
+    h.writeUInt32LE(b.length, 0);
+    h.writeUInt32LE(CHUNK_BIN, 4);
+    parts.push(h, b);
+  }
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  parts[0]!.writeUInt32LE(GLB_MAGIC, 0);
+  parts[0]!.writeUInt32LE(2, 4);
+  parts[0]!.writeUInt32LE(total, 8);
+  return Buffer.concat(parts);
+}
+
+/**
+ * A GLB that three can parse in Node with no file or network access: textures dropped, and for
+ * a `.gltf` every buffer (external file or data URI) merged into the GLB's binary chunk
+ * (three would fetch them, and fetching needs DOM progress events and file: URLs).
+ */
+function nodeSafeGlb(file: string, buf: Buffer): Buffer {
+  if (path.extname(file).toLowerCase() === '.glb') {
+    if (buf.length < 20 || buf.readUInt32LE(0) !== GLB_MAGIC) throw new MeshFileError('not a GLB file (bad magic)');
+    const jsonLen = buf.readUInt32LE(12);
+    if (buf.readUInt32LE(16) !== CHUNK_JSON) throw new MeshFileError('GLB: first chunk is not JSON');
+    const json = JSON.parse(buf.subarray(20, 20 + jsonLen).toString('utf8')) as GltfJson;
+    const binChunk = buf.subarray(20 + jsonLen);
+    const bin = binChunk.length >= 8 && binChunk.readUInt32LE(4) === CHUNK_BIN ? binChunk.subarray(8, 8 + binChunk.readUInt32LE(0)) : null;
+    return packGlb(stripTextures(json), bin);
+  }
+  const json = JSON.parse(buf.toString('utf8')) as GltfJson & { bufferViews?: { buffer: number; byteOffset?: number }[] };
+  const blobs = (json.buffers ?? []).map((b, i) => {
+    if (!b.uri) throw new MeshFileError(`buffers[${i}] has no uri`);
+    const m = /^data:[^,]*;base64,(.*)$/s.exec(b.uri);
+    if (m) return Buffer.from(m[1]!, 'base64');
+    const f = path.join(path.dirname(file), decodeURIComponent(b.uri));
+    if (!existsSync(f)) throw new MeshFileError(`buffers[${i}]: file ${f} not found`);
+    return readFileSync(f);
+  });
+  const offsets: number[] = [];
+  let n = 0;
+  const padded = blobs.map((b) => { offsets.push(n); const p = pad4(b); n += p.length; return p; });
+  const out: GltfJson = { ...stripTextures(json), buffers: blobs.length ? [{ byteLength: n }] : [] };
+  out.bufferViews = (json.bufferViews ?? []).map((v) => ({ ...v, buffer: 0, byteOffset: (v.byteOffset ?? 0) + offsets[v.buffer]! }));
+  return packGlb(out, blobs.length ? Buffer.concat(padded) : null);
+}
+
+/** Parses a GLB / glTF file with three's GLTFLoader (Node: `parse` from an ArrayBuffer or JSON text). */
+function parseGltf(file: string, buf: Buffer): Promise<Object3D> {
+  const data = toArrayBuffer(nodeSafeGlb(file, buf));
   return new Promise((resolve, reject) => {
     new GLTFLoader().parse(data, path.dirname(file) + '/', (gltf) => resolve(gltf.scene), (err) => reject(err));
   });
@@ -120,7 +212,7 @@ export async function loadMeshFile(file: string, opts: { up?: UpAxis } = {}): Pr
       if (g.getAttribute('color')) b.add(g, 'vertex');
       else b.add(g, DEFAULT_COLOR);
     } else {
-      addObject(b, await parseGltf(file, toArrayBuffer(buf)), new Map(), false);
+      addObject(b, await parseGltf(file, buf), new Map(), false);
     }
   } catch (err) {
     if (err instanceof MeshFileError) throw err;
