@@ -15,7 +15,17 @@ type G = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: Record<string,
 /** Sums `dy` over the axes along which `shape` was broadcast to `outShape`, then reshapes. */
 function unbroadcast(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
   const axes = tf.broadcast_util.getReductionAxes(shape, outShape);
-  return tf.reshape(axes.length ? tf.sum(dy, axes) : dy, shape);
+  if (!axes.length) return tf.reshape(dy, shape);
+  // Common case (a bias or LayerNorm gain broadcast over leading axes): sum the leading axes
+  // as a ones-vector matMul; a leading-axis reduction on wasm transposes first and is slow.
+  const lead = outShape.length - shape.length + axes.filter((a) => a >= outShape.length - shape.length).length;
+  const leadingOnly = axes.length === lead && axes.every((a, i) => a === i);
+  if (leadingOnly && dy.rank >= 2) {
+    const A = outShape.slice(0, lead).reduce((x, y) => x * y, 1);
+    const C = dy.size / A;
+    return tf.reshape(tf.matMul(tf.ones([1, A]), tf.reshape(dy, [A, C])), shape);
+  }
+  return tf.reshape(tf.sum(dy, axes), shape);
 }
 
 function binary(f: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => [tf.Tensor | null, tf.Tensor | null]): G {

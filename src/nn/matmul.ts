@@ -33,3 +33,35 @@ export function matmul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 export function matmulT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return matmul(a, tf.transpose(b));
 }
+
+const affine2d = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, b, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      // db = column sums of dy as a [1, M] @ [M, N] product: a reduction over axis 0 on wasm
+      // transposes first and is ~30x slower than this matMul.
+      const db = tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [g.shape[1]]);
+      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g), db];
+    },
+  };
+});
+
+/** `x [M, K] @ w [K, N] + b [N] -> [M, N]` with the fast gradient of `matmul` (and a matMul for db). */
+export function affine(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  if (x.rank !== 2 || w.rank !== 2 || x.shape[1] !== w.shape[0] || b.shape[0] !== w.shape[1]) {
+    throw new Error(`affine: shapes [${x.shape}] @ [${w.shape}] + [${b.shape}] do not fit`);
+  }
+  return affine2d(x, w, b) as tf.Tensor2D;
+}
+
+/**
+ * Sums `x [A, C]` over its first axis -> `[C]`, as `ones [1, A] @ x` (a reduction over a leading
+ * axis is slow on wasm: it transposes first).
+ */
+export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]) as tf.Tensor1D;
+}
