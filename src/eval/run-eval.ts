@@ -141,7 +141,7 @@ export async function evaluateRun(run: LoadedRun, opts: RunEvalOptions): Promise
         appendFileSync(partialFile, JSON.stringify(line) + '\n');
       },
     },
-    onProgress: (_d, _t, rec) => bar.tick(1, { S: rec.support, psnr: rec.draws.reduce((a, d) => a + d.model.psnr, 0) / rec.draws.length }),
+    onProgress: (_d, _t, rec) => bar.tick(1, { S: String(rec.support), psnr: rec.draws.reduce((a, d) => a + d.model.psnr, 0) / rec.draws.length }),
   });
   bar.finish();
 

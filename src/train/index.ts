@@ -14,3 +14,4 @@ export {
   readRunInfo, createRunFolder, isRunFolder, runPaths, readMetrics, appendMetrics, truncateMetricsAfter, RunError, RUN_FILES, RUN_FORMAT,
   type RunInfo, type RunData,
 } from './run-folder.ts';
+export { useBackend } from './backend.ts';

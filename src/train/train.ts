@@ -214,7 +214,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
       lastLr = lr;
       sinceCkpt++;
       const stepSec = (performance.now() - t0) / 1000;
-      bar.tick(1, { loss, psnr: -10 * Math.log10(loss), 'samples/s': B / stepSec, S: plan.S });
+      bar.tick(1, { loss, psnr: -10 * Math.log10(loss), 'samples/s': B / stepSec, S: String(plan.S) });
       if (state.step % logEvery === 0 || state.step === totalSteps) {
         const mean = window.reduce((a, b) => a + b, 0) / window.length;
         const el = (performance.now() - windowStart) / 1000;
