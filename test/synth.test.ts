@@ -354,6 +354,26 @@ describe('user meshes', () => {
     }
   });
 
+  it('--mesh-dir skips a broken mesh with a warning and leaves it out of the splits', async () => {
+    const dir = tmp('skip');
+    const src = path.join(dir, 'meshes');
+    mkdirSync(src);
+    writeFileSync(path.join(src, 'good1.obj'), cubeObj(1, 0));
+    writeFileSync(path.join(src, 'good2.obj'), cubeObj(2, 1));
+    writeFileSync(path.join(src, 'bad.ply'), 'ply\nformat ascii 1.0\nelement vertex 1\nend_header\nnonsense\n');
+    const warnings: string[] = [];
+    const out = path.join(dir, 'ds');
+    const s = await synthesizeMeshes({
+      ...DEFAULT_RENDER, size: 16, views: 1, out, workers: 0, quiet: true, category: 'cubes', meshDir: src, up: 'y', seed: 0,
+      counts: { train: 2, val: 0, test: 1 }, warn: (m) => warnings.push(m),
+    });
+    expect(s.failed.map((f) => f.id)).toEqual(['bad']);
+    expect([...s.splits.train, ...s.splits.test].sort()).toEqual(['good1', 'good2']);
+    expect(s.objects).toBe(2);
+    expect(warnings.join('\n')).toMatch(/skipped 1 of 3 meshes.*bad/);
+    expect((await inspectDataset(out, { category: 'cubes' })).ok).toBe(true);
+  });
+
   it('names the file when a mesh cannot be read', async () => {
     const dir = tmp('bad');
     const file = path.join(dir, 'broken.ply');

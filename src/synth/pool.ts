@@ -22,14 +22,27 @@ export interface PoolOptions {
   /** Worker threads (0 = run in this thread). */
   workers: number;
   onResult?: (r: ObjectResult) => void;
+  /**
+   * Called for a failed job; the run goes on. Without it the first failure stops the run
+   * (after stopping the workers) and rejects with a `SynthJobError`.
+   */
+  onError?: (e: SynthJobError) => void;
 }
 
-/** Runs every job; rejects on the first failure (after stopping the workers). */
+/** Runs every job; results in completion order. */
 export async function runJobs(jobs: ObjectJob[], opts: PoolOptions): Promise<ObjectResult[]> {
   const results: ObjectResult[] = [];
   if (opts.workers <= 0 || jobs.length === 0) {
     for (const j of jobs) {
-      const r = await runObjectJob(j);
+      let r: ObjectResult;
+      try {
+        r = await runObjectJob(j);
+      } catch (err) {
+        const e = new SynthJobError(j.id, (err as Error)?.message ?? String(err), (err as Error)?.name ?? 'Error');
+        if (!opts.onError) throw e;
+        opts.onError(e);
+        continue;
+      }
       results.push(r);
       opts.onResult?.(r);
     }
@@ -59,12 +72,17 @@ export async function runJobs(jobs: ObjectJob[], opts: PoolOptions): Promise<Obj
           if ('ready' in msg) { feed(w); return; }
           active--;
           if (!msg.ok) {
-            failed = true;
-            reject(new SynthJobError(msg.id, msg.error, msg.name));
-            return;
+            const e = new SynthJobError(msg.id, msg.error, msg.name);
+            if (!opts.onError) {
+              failed = true;
+              reject(e);
+              return;
+            }
+            opts.onError(e);
+          } else {
+            results.push(msg.result);
+            opts.onResult?.(msg.result);
           }
-          results.push(msg.result);
-          opts.onResult?.(msg.result);
           feed(w);
         });
         w.on('error', (err) => { failed = true; reject(err); });

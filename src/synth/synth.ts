@@ -47,6 +47,8 @@ export interface RunSettings {
   /** Worker threads (0 = this thread). */
   workers: number;
   quiet?: boolean;
+  /** Where warnings go (default: stderr). */
+  warn?: (message: string) => void;
 }
 
 export interface SynthSummary {
@@ -58,6 +60,8 @@ export interface SynthSummary {
   seconds: number;
   /** Mean wall-clock seconds per object (all workers together). */
   secondsPerObject: number;
+  /** Meshes that could not be rendered (`--mesh-dir` skips them, with a warning); empty otherwise. */
+  failed: { id: string; error: string }[];
 }
 
 export const DEFAULT_RENDER: Readonly<RenderSettings> = Object.freeze({
@@ -90,21 +94,37 @@ function checkCategoryName(category: string): void {
   }
 }
 
-/** Runs the jobs with a progress bar, then writes the splits file. */
-async function execute(jobs: ObjectJob[], splits: Record<SplitName, string[]>, category: string, run: RunSettings): Promise<SynthSummary> {
+/**
+ * Runs the jobs with a progress bar, then writes the splits file. With `skipFailures`, an
+ * object that fails is left out of the splits and reported (a folder of downloaded meshes
+ * always holds a few broken ones); otherwise the first failure stops the run.
+ */
+async function execute(jobs: ObjectJob[], splits: Record<SplitName, string[]>, category: string, run: RunSettings, skipFailures = false): Promise<SynthSummary> {
   const t0 = performance.now();
   const progress = new Progress({ total: jobs.length, label: `synth ${category}`, unit: 'obj', quiet: run.quiet });
+  const failed: { id: string; error: string }[] = [];
   await runJobs(jobs, {
     workers: run.workers,
     onResult: (r: ObjectResult) => progress.tick(1, { last: r.id }),
+    onError: skipFailures ? (e) => { failed.push({ id: e.id, error: e.message }); progress.tick(1, { failed: failed.length }); } : undefined,
   });
+  if (failed.length === jobs.length) {
+    throw new SynthError(`every object failed; first: ${failed[0]!.id}: ${failed[0]!.error}`);
+  }
+  if (failed.length) {
+    const bad = new Set(failed.map((f) => f.id));
+    for (const k of SPLITS) splits[k] = splits[k].filter((id) => !bad.has(id));
+    (run.warn ?? ((m: string) => process.stderr.write(`lfkit: warning: ${m}\n`)))(
+      `skipped ${failed.length} of ${jobs.length} meshes that could not be rendered (left out of the splits): ` +
+      failed.slice(0, 5).map((f) => `${f.id}: ${f.error}`).join('; ') + (failed.length > 5 ? '; ...' : ''));
+  }
   if (process.stderr.isTTY) progress.finish(); // a TTY bar needs its newline; elsewhere the last tick printed it
   const splitsFile = path.join(run.out, splitsFileName(category));
   writeJsonAtomic(splitsFile, splits);
   const seconds = (performance.now() - t0) / 1000;
   return {
-    root: run.out, category, splitsFile, splits, objects: jobs.length, seconds,
-    secondsPerObject: jobs.length ? seconds / jobs.length : 0,
+    root: run.out, category, splitsFile, splits, objects: jobs.length - failed.length, seconds,
+    secondsPerObject: jobs.length ? seconds / jobs.length : 0, failed,
   };
 }
 
@@ -261,5 +281,5 @@ export function meshJobs(o: MeshDatasetOptions): { jobs: ObjectJob[]; splits: Re
 /** Renders users' meshes into a learnit dataset. */
 export async function synthesizeMeshes(o: MeshDatasetOptions): Promise<SynthSummary> {
   const { jobs, splits } = meshJobs(o);
-  return execute(jobs, splits, o.category, o);
+  return execute(jobs, splits, o.category, o, Boolean(o.meshDir));
 }
