@@ -47,6 +47,15 @@ describe('CLI smoke test: train 2 steps, eval, render, plot', () => {
       expect(Object.keys(r.baselines).sort()).toEqual(['nearestSupport', 'supportMean', 'trainMean', 'white', 'wrongObject']);
       expect(allFinite(r.baselines)).toBe(true);
     }
+    // an interrupted eval resumes: records already in eval-partial.jsonl are not recomputed
+    const partial = path.join(run, 'eval-partial.jsonl');
+    const lines = fs.readFileSync(partial, 'utf8').trim().split('\n');
+    expect(lines.length).toBe(6); // 2 counts x 3 objects
+    fs.writeFileSync(partial, lines.slice(0, 4).join('\n') + '\n{"step":'); // lost the last two, torn line
+    const e2 = await runCli(['eval', '--run', run, '--support', '1,2', '--draws', '2', '--backend', 'cpu', '--quiet']);
+    expect(e2.code).toBe(0);
+    expect(fs.readFileSync(partial, 'utf8').trim().split('\n').filter((l) => l.startsWith('{"step":2')).length).toBe(6);
+    expect(JSON.parse(fs.readFileSync(path.join(run, 'eval.json'), 'utf8')).results.test['2'].model).toEqual(ev.results.test['2'].model);
     const ej = await runCli(['eval', '--run', run, '--support', '1', '--draws', '2', '--backend', 'cpu', '--json']);
     expect(JSON.parse(ej.stdout).results[0].support).toBe(1);
 

@@ -15,7 +15,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Dataset } from '../datasets/types.ts';
-import { writeJsonAtomic } from '../node/fs.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
 import { Progress } from '../node/progress.ts';
 import type { LoadedRun } from '../train/run.ts';
 import { RunError, RUN_FILES } from '../train/run-folder.ts';
@@ -113,7 +113,10 @@ export async function evaluateRun(run: LoadedRun, opts: RunEvalOptions): Promise
   const partialFile = path.join(run.dir, RUN_FILES.evalPartial);
   const saved = new Map<string, ObjectRecord>();
   if (existsSync(partialFile)) {
-    for (const line of readFileSync(partialFile, 'utf8').split('\n')) {
+    const text = readFileSync(partialFile, 'utf8');
+    // a torn last line (killed mid-append) is dropped, so the next append starts a fresh line
+    if (text.length && !text.endsWith('\n')) writeFileAtomic(partialFile, text.slice(0, text.lastIndexOf('\n') + 1));
+    for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
         const p = JSON.parse(line) as PartialLine;
