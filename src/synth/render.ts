@@ -59,8 +59,10 @@ export interface RenderMesh {
   normals: Float32Array;
   /** `[V, 3]` linear albedo. */
   albedo: Float32Array;
-  /** Radius of a sphere around the origin holding every vertex (rays missing it skip the BVH). */
+  /** Radius of a sphere around the origin holding every vertex. */
   radius: number;
+  /** Axis-aligned bounds `[minx, miny, minz, maxx, maxy, maxz]`, slightly padded: rays missing them skip the BVH call. */
+  box: Float64Array;
 }
 
 function srgbToLinear(c: number): number {
@@ -92,8 +94,16 @@ export function buildRenderMesh(m: TriMesh): RenderMesh {
   for (let i = 0; i < albedo.length; i++) albedo[i] = srgbToLinear(m.colors[i]!);
   let r2 = 0;
   const p = m.positions;
-  for (let i = 0; i < p.length; i += 3) r2 = Math.max(r2, p[i]! ** 2 + p[i + 1]! ** 2 + p[i + 2]! ** 2);
-  return { bvh, positions: m.positions, normals: m.normals, albedo, radius: Math.sqrt(r2) * (1 + 1e-5) + 1e-6 };
+  const box = Float64Array.from([Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity]);
+  for (let i = 0; i < p.length; i += 3) {
+    r2 = Math.max(r2, p[i]! ** 2 + p[i + 1]! ** 2 + p[i + 2]! ** 2);
+    for (let k = 0; k < 3; k++) {
+      box[k] = Math.min(box[k]!, p[i + k]!);
+      box[k + 3] = Math.max(box[k + 3]!, p[i + k]!);
+    }
+  }
+  for (let k = 0; k < 3; k++) { box[k] -= 1e-4; box[k + 3] += 1e-4; }
+  return { bvh, positions: m.positions, normals: m.normals, albedo, radius: Math.sqrt(r2) * (1 + 1e-5) + 1e-6, box };
 }
 
 export interface RenderOptions {
@@ -133,6 +143,7 @@ export function renderView(mesh: RenderMesh, cam: Camera, opts: RenderOptions = 
   const oo = ox * ox + oy * oy + oz * oz;
   const ray = new Ray(new Vector3(ox, oy, oz), new Vector3());
   const { bvh, positions: P, normals: N, albedo: A } = mesh;
+  const [bx0, by0, bz0, bx1, by1, bz1] = mesh.box as unknown as [number, number, number, number, number, number];
 
   for (let v = 0; v < H; v++) {
     for (let u = 0; u < W; u++) {
@@ -150,6 +161,21 @@ export function renderView(mesh: RenderMesh, cam: Camera, opts: RenderOptions = 
           // Bounding-sphere rejection: |o + t d|^2 = R^2 has no real root.
           const b = ox * dx + oy * dy + oz * dz;
           if (b * b - (oo - R2) < 0) continue;
+          // Bounding-box rejection (slab test); cheaper than a BVH call for the many rays that miss.
+          {
+            const ix = 1 / dx, iy = 1 / dy, iz = 1 / dz;
+            let t0 = (bx0 - ox) * ix, t1 = (bx1 - ox) * ix;
+            if (t0 > t1) { const t = t0; t0 = t1; t1 = t; }
+            let u0 = (by0 - oy) * iy, u1 = (by1 - oy) * iy;
+            if (u0 > u1) { const t = u0; u0 = u1; u1 = t; }
+            if (u0 > t0) t0 = u0;
+            if (u1 < t1) t1 = u1;
+            let w0 = (bz0 - oz) * iz, w1 = (bz1 - oz) * iz;
+            if (w0 > w1) { const t = w0; w0 = w1; w1 = t; }
+            if (w0 > t0) t0 = w0;
+            if (w1 < t1) t1 = w1;
+            if (!(t0 <= t1) || t1 < 0) continue;
+          }
           ray.direction.set(dx, dy, dz);
           const hit = bvh.raycastFirst(ray, DoubleSide);
           if (!hit || !hit.face) continue;
