@@ -43,7 +43,7 @@ interface TrainFlags {
 function flatten(config: LfkitConfig): Record<string, string | number | boolean | number[]> {
   const out: Record<string, string | number | boolean | number[]> = {};
   for (const sec of ['model', 'train'] as const) {
-    for (const [k, v] of Object.entries(config[sec])) if (v !== null) out[`${sec}.${k}`] = v as string | number | boolean | number[];
+    for (const [k, v] of Object.entries(config[sec])) out[`${sec}.${k}`] = v === null ? 'null' : (v as string | number | boolean | number[]);
   }
   return out;
 }
