@@ -84,7 +84,8 @@ describe('viewer server', () => {
     const page = await (await fetch(server.url)).text();
     expect(page).toContain('<canvas id="canvas"');
     const info = (await (await fetch(`${server.url}api/info`)).json()) as ViewerInfo;
-    expect(info).toMatchObject({ data: { category: 'chairs', objects: 2 }, support: 3, notice: null });
+    expect(info).toMatchObject({ data: { category: 'chairs', objects: 2 }, support: 3, model: null });
+    expect(info.notice).toContain('--run DIR');
     const list = (await (await fetch(`${server.url}api/objects`)).json()) as ObjectList;
     expect(list.objects).toEqual([{ id: 'obj_b', split: 'train' }, { id: 'obj_a', split: 'test' }]);
     const missing = await fetch(`${server.url}api/objects/nope`);
@@ -157,9 +158,9 @@ describe('viewer server', () => {
 });
 
 describe('lfkit view (CLI)', () => {
-  function runCli(args: string[], untilUrl: boolean): Promise<{ code: number | null; stdout: string; stderr: string; url?: string }> {
+  function runCli(args: string[], untilUrl: boolean, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; url?: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin/lfkit.mjs'), 'view', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin/lfkit.mjs'), 'view', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
       let stdout = '', stderr = '', url: string | undefined;
       child.stdout.on('data', (c: Buffer) => {
         stdout += c.toString();
@@ -183,6 +184,15 @@ describe('lfkit view (CLI)', () => {
     expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(r.stdout).toContain('"id":"obj_a"');
     expect(r.code).toBe(0);
+  });
+
+  it('with no arguments shows a few generated held-out objects', async () => {
+    const r = await runCli(['--json'], true, { LFKIT_VIEW_DEMO_DIR: path.join(tmp, 'demo') });
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout.split('OBJECTS ')[1]!) as ObjectList;
+    expect(list.category).toBe('chairs');
+    expect(list.objects.map((o) => o.split)).toEqual(['test', 'test', 'test']);
+    expect(r.stderr).toContain('--run DIR');
   });
 
   it('exits 1 with a message naming the problem', async () => {

@@ -115,7 +115,11 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     model: modelInfo,
     support: opts.support ?? 3,
     initialObject: opts.initialObject ?? null,
-    notice: opts.notice ?? (data ? null : 'No dataset: start the viewer with --data ROOT --category C to browse objects.'),
+    notice: opts.notice ?? (!data
+      ? 'No dataset: start the viewer with --data ROOT (and --category C) to browse objects.'
+      : !model
+        ? 'No model: only the support views are shown. Start the viewer with --run DIR to see the object rendered from them.'
+        : null),
   });
 
   async function handleApi(parts: string[], query: URLSearchParams, res: http.ServerResponse, head: boolean): Promise<void> {

@@ -1,12 +1,14 @@
 /**
  * `lfkit view`: the interactive orbit viewer. Builds the page if its build is missing or stale,
  * starts the local server (`src/viewer-server`) and prints the URL; runs until interrupted.
+ * With no `--data` and no `--run` it shows a few generated objects (`demo.ts`).
  */
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../../node/backend.ts';
 import { ensureViewerBuilt, VIEWER_DIST } from '../../viewer-server/build.ts';
+import { DEMO, ensureDemoData } from '../../viewer-server/demo.ts';
 import { ViewerData, ViewerDataError } from '../../viewer-server/dataset.ts';
 import { loadViewerModel, ViewerModelError, type ViewerModel } from '../../viewer-server/model.ts';
 import { isLoopbackHost, startViewerServer, ViewerServerError } from '../../viewer-server/server.ts';
@@ -81,6 +83,10 @@ async function runView(opts: ViewOptions): Promise<void> {
     data = await openData(root, opts.category ?? category ?? undefined, `--run ${opts.run}: dataset`);
   } else if (model) {
     process.stderr.write('lfkit view: note: no dataset (--data ROOT): there are no support views to encode\n');
+  } else {
+    const root = await ensureDemoData((line) => process.stderr.write(`lfkit view: ${line}\n`));
+    data = await openData(root, DEMO.category, 'demo data');
+    process.stderr.write(`lfkit view: no --data or --run: showing ${DEMO.test} generated ${DEMO.category}; pass --run DIR to see a model's renders\n`);
   }
   if (opts.object !== undefined && data && !data.has(opts.object)) {
     throw new UserError(`--object ${opts.object}: not in the dataset (e.g. ${data.summaries().slice(0, 3).map((o) => o.id).join(', ')})`);
