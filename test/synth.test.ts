@@ -137,6 +137,15 @@ describe('lfkit synth output', () => {
     }
   });
 
+  it('warns when --fov is too narrow to keep the object sphere in frame', async () => {
+    const warnings: string[] = [];
+    const opts = { ...tiny('cars', tmp('fov'), 0), train: 1, val: 0, test: 0, size: 8, views: 1, warn: (m: string) => warnings.push(m) };
+    await synthesizeProcedural({ ...opts, fov: 0.6911 });
+    expect(warnings).toEqual([]);
+    await synthesizeProcedural({ ...opts, fov: 0.5 });
+    expect(warnings.join()).toMatch(/--fov 0.5 is below 0.609/);
+  });
+
   it('never puts foreground on the image border (every category, 12 views each)', async () => {
     const root = tmp('border');
     for (const category of SYNTH_CATEGORIES) {

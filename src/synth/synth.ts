@@ -16,7 +16,8 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../node/fs.ts';
 import { Progress } from '../node/progress.ts';
 import { Rng } from '../util/rng.ts';
-import type { ObjectJob, ObjectResult } from './job.ts';
+import { OBJECT_RADIUS } from './geometry.ts';
+import { CAMERA_RADIUS, type ObjectJob, type ObjectResult } from './job.ts';
 import { MESH_EXTENSIONS, type UpAxis } from './mesh-io.ts';
 import { runJobs } from './pool.ts';
 import { DEFAULT_ELEVATION_DEG, DEFAULT_FOV, DEFAULT_SPP } from './recipes.ts';
@@ -91,6 +92,19 @@ function checkRender(r: RenderSettings): void {
 function checkCategoryName(category: string): void {
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(category)) {
     throw new SynthError(`--category '${category}' must be a folder name of letters, digits, '-' or '_'`);
+  }
+}
+
+/**
+ * Narrowest `camera_angle_x` that keeps the whole object sphere (radius 1.2, seen from
+ * distance 4) inside a square image: `2 asin(1.2 / 4)`, about 0.609 rad.
+ */
+export const MIN_FULL_FRAME_FOV = 2 * Math.asin(OBJECT_RADIUS / CAMERA_RADIUS);
+
+function warnNarrowFov(fov: number, run: RunSettings): void {
+  if (fov < MIN_FULL_FRAME_FOV) {
+    (run.warn ?? ((m: string) => process.stderr.write(`lfkit: warning: ${m}\n`)))(
+      `--fov ${fov} is below ${MIN_FULL_FRAME_FOV.toFixed(4)}: parts of objects may fall outside the image`);
   }
 }
 
@@ -170,6 +184,7 @@ export function proceduralJobs(o: ProceduralOptions): { jobs: ObjectJob[]; split
  */
 export async function synthesizeProcedural(o: ProceduralOptions): Promise<SynthSummary> {
   const { jobs, splits } = proceduralJobs(o);
+  warnNarrowFov(o.fov, o);
   return execute(jobs, splits, o.category, o);
 }
 
@@ -281,5 +296,6 @@ export function meshJobs(o: MeshDatasetOptions): { jobs: ObjectJob[]; splits: Re
 /** Renders users' meshes into a learnit dataset. */
 export async function synthesizeMeshes(o: MeshDatasetOptions): Promise<SynthSummary> {
   const { jobs, splits } = meshJobs(o);
+  warnNarrowFov(o.fov, o);
   return execute(jobs, splits, o.category, o, Boolean(o.meshDir));
 }
