@@ -4,5 +4,6 @@ import { dataBenchmark } from './data.bench.ts';
 import { raysBenchmark } from './rays.bench.ts';
 import { synthBenchmark } from './synth.bench.ts';
 import { viewerBenchmark } from './viewer.bench.ts';
+import { modelBenchmark } from './model.bench.ts';
 
-export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark];
+export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark, modelBenchmark];

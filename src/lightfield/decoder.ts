@@ -19,7 +19,7 @@ import type { ModelConfig } from '../model/config.ts';
 import { dense, type DenseParams } from '../nn/layers.ts';
 import { matmul } from '../nn/matmul.ts';
 import type { ParamSpecs, ParamStore } from '../nn/params.ts';
-import { fourierFeatures, fourierFeatureWidth, fourierFrequencies } from './fourier.ts';
+import { fourierFeaturesInto, fourierFeatureWidth, fourierFrequencies } from './fourier.ts';
 
 /** Plücker rays: din = 6. */
 export const RAY_DIM = 6;
@@ -144,28 +144,42 @@ export function prepareDecoder(P: ParamStore, c: ModelConfig, Z: tf.Tensor3D): D
   };
 }
 
+/** Fourier features (Eq. 2) of rays `[M, 6]` as a tensor `[M, F]`, computed in TypeScript. */
+function gammaTensor(rays: Float32Array, M: number, sigma: number, n: number): tf.Tensor2D {
+  const F = 2 * RAY_DIM * n;
+  return tf.tensor2d(fourierFeaturesInto(rays, M, RAY_DIM, sigma, n, new Float32Array(M * F)), [M, F]);
+}
+
 /**
  * Decodes rays `[B, N, 6]` against a prepared context (B objects) -> rgb `[B, N, 3]`.
- * Pure in its tensors; intermediates are tidied.
+ * Pure in its tensors; intermediates are tidied. `inference: true` (no gradient needed) uses
+ * fused matMul + bias + ReLU kernels; training uses the custom-gradient 2D path.
  */
-export function decodeRays(P: ParamStore, c: ModelConfig, ctx: DecoderContext, rays: tf.Tensor3D): tf.Tensor3D {
+export function decodeRays(P: ParamStore, c: ModelConfig, ctx: DecoderContext, rays: tf.Tensor3D, opts: { inference?: boolean } = {}): tf.Tensor3D {
   const { d, n, R, heads, L, sta, mfm } = decoderDims(c);
   const [B, N, din] = rays.shape;
   if (din !== RAY_DIM || B !== ctx.batch) throw new Error(`decoder: rays must be [${ctx.batch}, N, 6], got [${rays.shape}]`);
+  const fused = opts.inference === true;
+  /** x @ W + b, optionally ReLU: fused kernel at inference, fast-gradient path in training. */
+  const lin = (x: tf.Tensor, p: DenseParams, relu = false): tf.Tensor2D => {
+    if (fused) return tf.fused.matMul({ a: x as tf.Tensor2D, b: p.w as tf.Tensor2D, bias: p.b, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
+    const y = dense(x, p);
+    return (relu ? tf.relu(y) : y) as tf.Tensor2D;
+  };
+  const rayValues = rays.dataSync() as Float32Array;
   return tf.tidy(() => {
-    const v = tf.reshape(rays, [B * N, RAY_DIM]) as tf.Tensor2D;
     // Eq. 4: q = ReLU(W_q gamma_{sigma_q}(v) + b_q), for all rays of all objects at once.
-    const q = tf.relu(dense(fourierFeatures(v, c.sigmaQ, n), P.linear('decoder.query'))) as tf.Tensor2D;
+    const q = lin(gammaTensor(rayValues, B * N, c.sigmaQ, n), P.linear('decoder.query'), true);
     const qs = B === 1 ? [q] : (tf.unstack(tf.reshape(q, [B, N, d])) as tf.Tensor2D[]);
     // Per object: the modulation stage's outputs u_s (one per band with MFM, else m).
     const stages = mfm ? L : 1;
     const perStage: tf.Tensor2D[][] = Array.from({ length: stages }, () => []);
     for (let b = 0; b < B; b++) {
-      const s = tf.add(matmul(qs[b]!, ctx.qMat[b]!), ctx.qBias[b]!) as tf.Tensor2D;
+      const s = lin(qs[b]!, { w: ctx.qMat[b]!, b: ctx.qBias[b]! });
       if (sta) {
         // Eq. 5: softmax over the R tokens, per head.
         const p = tf.reshape(tf.softmax(tf.reshape(s, [N, heads, R])), [N, heads * R]) as tf.Tensor2D;
-        for (let st = 0; st < stages; st++) perStage[st]!.push(tf.add(matmul(p, ctx.vMat[b]![st]!), ctx.vBias[b]![st]!) as tf.Tensor2D);
+        for (let st = 0; st < stages; st++) perStage[st]!.push(lin(p, { w: ctx.vMat[b]![st]!, b: ctx.vBias[b]![st]! }));
       } else if (mfm) {
         for (let st = 0; st < stages; st++) perStage[st]!.push(tf.slice(s, [0, st * d], [N, d]) as tf.Tensor2D);
       } else {
@@ -179,20 +193,20 @@ export function decodeRays(P: ParamStore, c: ModelConfig, ctx: DecoderContext, r
       let acc: tf.Tensor | null = null;
       for (let l = 0; l < L; l++) {
         // Eq. 6: hF_l = ReLU(W_F,l gamma_{sigma_l}(v) + b_F,l); Eq. 7: m_l = ReLU(hF_l + W_m,l m + b_m,l).
-        const hF = tf.relu(dense(fourierFeatures(v, c.sigmas[l]!, n), P.linear(`decoder.bands.${l}.fourier`)));
+        const hF = lin(gammaTensor(rayValues, B * N, c.sigmas[l]!, n), P.linear(`decoder.bands.${l}.fourier`), true);
         const ml = tf.relu(tf.add(hF, u[l]!));
         // Eq. 8: h_1 = m_1, h_l = ReLU(W_l (m_l + h_{l-1}) + b_l).
-        h = h === null ? ml : tf.relu(dense(tf.add(ml, h), P.linear(`decoder.bands.${l}.mix`)));
+        h = h === null ? ml : lin(tf.add(ml, h), P.linear(`decoder.bands.${l}.mix`), true);
         // Eq. 9: y = sum_l f_out,l(h_l), no output activation.
-        const yl = dense(h, P.linear(`decoder.bands.${l}.out`));
+        const yl = lin(h, P.linear(`decoder.bands.${l}.out`));
         acc = acc === null ? yl : tf.add(acc, yl);
       }
       y = acc!;
     } else {
       // no-mfm / ipc: h = ReLU(m), then L x ReLU(Linear d -> d), one output head.
       let h: tf.Tensor = tf.relu(u[0]!);
-      for (let l = 0; l < L; l++) h = tf.relu(dense(h, P.linear(`decoder.mlp.${l}`)));
-      y = dense(h, P.linear('decoder.out'));
+      for (let l = 0; l < L; l++) h = lin(h, P.linear(`decoder.mlp.${l}`), true);
+      y = lin(h, P.linear('decoder.out'));
     }
     return tf.reshape(y, [B, N, 3]) as tf.Tensor3D;
   });

@@ -115,7 +115,7 @@ export class LightFieldModel {
       const m = Math.min(chunk, n - start);
       const vals = tf.tidy(() => {
         const r = tf.tensor3d(rays.subarray(start * 6, (start + m) * 6), [1, m, 6]);
-        return decodeRays(this.store, this.config, ctx, r).dataSync();
+        return decodeRays(this.store, this.config, ctx, r, { inference: true }).dataSync();
       });
       out.set(vals, start * 3);
     }

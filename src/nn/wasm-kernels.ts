@@ -188,7 +188,22 @@ const seen = new WeakMap<object, string>();
 function guardMatMul(name: string): void {
   const orig = tf.getKernel(name, 'wasm');
   if (!orig) return;
-  const kernelFunc = (args: KernelArgs) => {
+  const kernelFunc = (args: KernelArgs): Info => {
+    const bias = args.inputs.bias;
+    if (bias) {
+      // _FusedMatMul checks the rank of the bias's *stored* data, which for a reshaped tensor
+      // is the original shape: give it a rank-1 copy.
+      const be = args.backend as WasmBackendLike & { dataIdMap: { get(id: object): { shape: number[] } }; disposeData(id: object): void };
+      if (be.dataIdMap.get(bias.dataId).shape.length !== 1) {
+        const copy = be.makeOutput([bias.shape.reduce((x, y) => x * y, 1)], bias.dtype);
+        be.typedArrayFromHeap(copy).set(be.typedArrayFromHeap(bias));
+        try {
+          return kernelFunc({ ...args, inputs: { ...args.inputs, bias: copy } });
+        } finally {
+          be.disposeData(copy.dataId);
+        }
+      }
+    }
     const b = args.inputs.b!;
     const key = `${b.shape.join('x')}${args.attrs.transposeB ? 'T' : ''}`;
     const prev = seen.get(b.dataId);
