@@ -137,10 +137,22 @@ describe('viewer with a model, in Chromium', () => {
     const { model, config } = await loadRun(runDir);
     const Z = tf.tensor3d(z.data, z.shape);
     const ctx = model.prepare(Z);
-    const want = model.renderRays(ctx, pluckerImage(cam, config.model.originScale));
+    const rays = pluckerImage(cam, config.model.originScale);
+    const want = model.renderRays(ctx, rays);
     ctx.dispose();
     Z.dispose();
     model.dispose();
+    // the viewer shows rays beyond the support views' range (|m| > domain) as white background
+    expect(st.domain).toBeGreaterThan(1.7);
+    let masked = 0;
+    for (let i = 0; i < 200 * 150; i++) {
+      if (Math.hypot(rays[i * 6 + 3]!, rays[i * 6 + 4]!, rays[i * 6 + 5]!) <= st.domain!) continue;
+      masked++;
+      expect([img.rgb[i * 3], img.rgb[i * 3 + 1], img.rgb[i * 3 + 2]]).toEqual([1, 1, 1]);
+      want.fill(1, i * 3, i * 3 + 3);
+    }
+    expect(masked).toBeGreaterThan(0);
+    expect(masked).toBeLessThan(200 * 150 / 2);
     const p = psnr(img.rgb, want);
     expect(p).toBeGreaterThanOrEqual(40);
   });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { cameraAt, orbitPose, pluckerImage, type Camera } from '../src/rays/index.ts';
 import { VIEWER_CONFIG } from '../viewer/src/config.ts';
-import { coarseScale, nextScale, ProgressiveRenderer, scaledSize, type RaySource, type RenderedImage, type ViewRequest } from '../viewer/src/progressive.ts';
+import { coarseScale, nextScale, ProgressiveRenderer, scaledSize, trainedDomain, type RaySource, type RenderedImage, type ViewRequest } from '../viewer/src/progressive.ts';
 import { assertClose } from './helpers/assert-close.ts';
 
 /** rgb = first three Plücker channels (the unit direction). */
@@ -20,10 +20,10 @@ const directionSource = (log: number[] = []): RaySource => ({
   },
 });
 
-function view(key: string, azimuth: number, width = 40, height = 30): ViewRequest {
+function view(key: string, azimuth: number, width = 40, height = 30, domain: number | null = null): ViewRequest {
   const c2w = orbitPose(azimuth, 0.3, 4);
   return {
-    key, width, height, originScale: 1,
+    key, width, height, originScale: 1, domain,
     camera: (w: number, h: number): Camera => {
       const cam = cameraAt(c2w, w, h);
       return { ...cam, fx: cam.fx, fy: (cam.fx * h) / w * (width / height) };
@@ -52,7 +52,41 @@ describe('pass sizes', () => {
   });
 });
 
+describe('trainedDomain', () => {
+  it('is the corner rays\' distance from the origin: 4 sin(atan(sqrt(2) tan(0.6911 / 2))) for the learnit cameras', () => {
+    const t = Math.SQRT2 * Math.tan(0.6911 / 2);
+    const want = 4 * Math.sin(Math.atan(t));
+    expect(want).toBeCloseTo(1.815, 3); // method.md section 1: "at most about 1.8 in frame"
+    const cams = [0, 1, 2].map((i) => cameraAt(orbitPose(i, 0.1 * i, 4), 64));
+    expect(trainedDomain(cams, 1)).toBeCloseTo(want, 9);
+    expect(trainedDomain(cams, 0.55)).toBeCloseTo(0.55 * want, 9);
+  });
+});
+
 describe('ProgressiveRenderer', () => {
+  it('decodes only rays inside the domain; the rest get the background colour', async () => {
+    const log: number[] = [];
+    const shown: RenderedImage[] = [];
+    const r = new ProgressiveRenderer(directionSource(log), (img) => shown.push(img), { idleMs: 1, chunkRays: 97, background: 1 });
+    // a camera far out (radius 4 orbit at 40x30 but domain 0.5): only rays near the centre are inside
+    r.update(view('d', 0.7, 40, 30, 0.5));
+    await r.whenIdle();
+    const img = shown.at(-1)!;
+    expect(img.final).toBe(true);
+    const pl = pluckerImage(img.camera);
+    const want = expectedRgb(img);
+    let inside = 0;
+    for (let i = 0; i < 40 * 30; i++) {
+      const m = Math.hypot(pl[i * 6 + 3]!, pl[i * 6 + 4]!, pl[i * 6 + 5]!);
+      if (m <= 0.5) inside++;
+      for (let c = 0; c < 3; c++) expect(img.rgb[i * 3 + c]).toBe(m <= 0.5 ? want[i * 3 + c] : 1);
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(inside).toBeLessThan(40 * 30);
+    const finalRays = log.slice(-Math.ceil(inside / 97)).reduce((a, b) => a + b, 0);
+    expect(finalRays).toBe(inside); // the full pass asked the decoder about the inside rays only
+  });
+
   it('refines to the full size once still, each image exactly the source on src/rays rays', async () => {
     const shown: RenderedImage[] = [];
     const r = new ProgressiveRenderer(directionSource(), (img) => shown.push(img), { idleMs: 5, chunkRays: 100, initialRaysPerSecond: 2000, targetFrameMs: 100 });

@@ -17,6 +17,15 @@ export interface ViewerConfig {
   initialRaysPerSecond: number;
   /** Weight of the newest measurement in the rays/s moving average. */
   raysPerSecondSmoothing: number;
+  /**
+   * Rays whose line passes farther from the world origin than every ray of the support views
+   * (|m| of the Plücker moment above theirs) were never seen in training: they cannot hit the
+   * object and the decoder's answer for them is arbitrary (Fourier features alias into ghost
+   * blobs). They are shown as the background colour without asking the decoder.
+   */
+  maskUntrainedRays: boolean;
+  /** Background colour (the datasets composite on white, method.md section 2). */
+  background: number;
 }
 
 export const VIEWER_CONFIG: Readonly<ViewerConfig> = Object.freeze({
@@ -27,4 +36,6 @@ export const VIEWER_CONFIG: Readonly<ViewerConfig> = Object.freeze({
   chunkRays: 4096,
   initialRaysPerSecond: 20_000,
   raysPerSecondSmoothing: 0.3,
+  maskUntrainedRays: true,
+  background: 1,
 });

@@ -6,7 +6,8 @@
  * (`decoder-host.ts`). `window.lfkitViewer` exposes state and a few hooks for the browser tests.
  *
  * URL parameters: `backend=auto|wasm|webgl|cpu` (default auto: measured at start-up),
- * `worker=0` (decode on the page thread).
+ * `worker=0` (decode on the page thread), `mask=0` (decode every ray, also those outside the
+ * support views' range; see `ViewerConfig.maskUntrainedRays`).
  */
 import type { ModelInfo, ObjectDetail, ViewerInfo } from '../../src/viewer-server/protocol.ts';
 import { cameraFromJson, cameraToJson, type CameraJson } from '../../src/viewer-server/protocol.ts';
@@ -14,7 +15,7 @@ import { api } from './api.ts';
 import { cameraFromSnapshot, snapshotCamera, snapshotKey } from './camera-bridge.ts';
 import { VIEWER_CONFIG } from './config.ts';
 import { DecoderHost } from './decoder-host.ts';
-import { ProgressiveRenderer, type ProgressiveStats, type RenderedImage } from './progressive.ts';
+import { ProgressiveRenderer, trainedDomain, type ProgressiveStats, type RenderedImage } from './progressive.ts';
 import { ViewerScene, type SceneStats } from './scene.ts';
 import type { BackendChoice, BackendMeasurement } from './worker-protocol.ts';
 
@@ -31,6 +32,8 @@ export interface ViewerState {
   shownLog: Array<{ width: number; height: number; final: boolean }>;
   /** Full (finest) light-field size for the current canvas. */
   fullSize: { width: number; height: number };
+  /** Largest |m| decoded (rays beyond show the background), or null when every ray is decoded. */
+  domain: number | null;
 }
 
 export interface ViewerDebug {
@@ -84,6 +87,8 @@ let measurements: BackendMeasurement[] = [];
 let progressive: ProgressiveRenderer | null = null;
 let latentsVersion = 0;
 let latentsReady = false;
+/** See `ViewerConfig.maskUntrainedRays`; from the current support cameras. */
+let domain: number | null = null;
 let lastImage: RenderedImage | null = null;
 let imagesShown = 0;
 const shownLog: ViewerState['shownLog'] = [];
@@ -102,6 +107,7 @@ window.lfkitViewer = {
     imagesShown,
     shownLog: shownLog.slice(),
     fullSize: fullSize(),
+    domain,
   }),
   lastImage: () => lastImage && {
     width: lastImage.width, height: lastImage.height, final: lastImage.final, ms: lastImage.ms,
@@ -162,10 +168,11 @@ function requestView(): void {
   const snap = snapshotCamera(scene.camera);
   const { width, height } = fullSize();
   progressive.update({
-    key: `${latentsVersion}|${width}x${height}|${snapshotKey(snap)}`,
+    key: `${latentsVersion}|${width}x${height}|${domain}|${snapshotKey(snap)}`,
     width,
     height,
     originScale: modelInfo.config.originScale,
+    domain,
     camera: (w, h) => cameraFromSnapshot(snap, w, h),
   });
 }
@@ -192,7 +199,9 @@ function applySupport(): void {
   for (const btn of ui.thumbs.querySelectorAll<HTMLButtonElement>('button')) {
     btn.classList.toggle('support', support.includes(Number(btn.dataset.index)));
   }
-  scene.setSupportViews(support.map((i) => ({ camera: cameraFromJson(d.views[i]!.camera), imageUrl: d.views[i]!.image.replace(/^\//, '') })));
+  const cams = support.map((i) => cameraFromJson(d.views[i]!.camera));
+  scene.setSupportViews(cams.map((camera, k) => ({ camera, imageUrl: d.views[support[k]!]!.image.replace(/^\//, '') })));
+  domain = VIEWER_CONFIG.maskUntrainedRays && modelInfo && params.get('mask') !== '0' ? trainedDomain(cams, modelInfo.config.originScale) : null;
   void refreshLatents().catch(fail);
 }
 

@@ -10,9 +10,10 @@
  * - when the full-size image of the current key is shown, nothing runs until the key changes.
  *
  * Pure scheduling: rays come from `src/rays` (`pluckerImage`), colours from a `RaySource`
- * (the decoder, in a worker or on this thread). No three.js, no DOM: Node can test it.
+ * (the decoder, in a worker or on this thread). Rays outside `ViewRequest.domain` are not
+ * decoded (see `ViewerConfig.maskUntrainedRays`). No three.js, no DOM: Node can test it.
  */
-import { pluckerImage, type Camera } from '../../src/rays/index.ts';
+import { cameraCenter, plucker, pluckerImage, rayDirection, type Camera } from '../../src/rays/index.ts';
 import { VIEWER_CONFIG, type ViewerConfig } from './config.ts';
 
 /** Colours for rays: `rays [N, 6]` (Plücker, first `n` used) -> `rgb [N, 3]`. */
@@ -31,6 +32,11 @@ export interface ViewRequest {
   camera(w: number, h: number): Camera;
   /** `originScale` of the model (method.md section 1). */
   originScale: number;
+  /**
+   * Largest |m| (distance of the ray's line from the origin, times originScale) the decoder is
+   * asked about; rays beyond it get the background colour. null: every ray is decoded.
+   */
+  domain: number | null;
 }
 
 export interface RenderedImage {
@@ -53,6 +59,23 @@ export interface ProgressiveStats {
   raysRendered: number;
   busy: boolean;
   shown: { key: string; width: number; height: number; final: boolean } | null;
+}
+
+/**
+ * The decoder's domain as the support views show it: the largest |m| (line distance from the
+ * origin, times `originScale`) of any of their rays, found at the image corners (for cameras
+ * that look at the origin, as every dataset's do, |m| grows toward the corners).
+ */
+export function trainedDomain(cameras: readonly Camera[], originScale: number): number {
+  let best = 0;
+  for (const cam of cameras) {
+    const o = cameraCenter(cam);
+    for (const [x, y] of [[0, 0], [cam.width, 0], [0, cam.height], [cam.width, cam.height]] as const) {
+      const p = plucker(o, rayDirection(cam, x, y), originScale);
+      best = Math.max(best, Math.hypot(p[3], p[4], p[5]));
+    }
+  }
+  return best;
 }
 
 /** Size of a pass at `scale` of the full image (each side at least 1). */
@@ -84,6 +107,8 @@ export class ProgressiveRenderer {
   private running = false;
   private wake: (() => void) | null = null;
   private raysBuf = new Float32Array(0);
+  private inBuf = new Float32Array(0);
+  private inIndex = new Int32Array(0);
   private idleWaiters: Array<() => void> = [];
   private s: ProgressiveStats;
   private readonly cfg: ViewerConfig;
@@ -176,19 +201,49 @@ export class ProgressiveRenderer {
     if (this.raysBuf.length < n * 6) this.raysBuf = new Float32Array(n * 6);
     const rays = this.raysBuf.subarray(0, n * 6);
     pluckerImage(cam, view.originScale, rays);
-    const rgb = new Float32Array(n * 3);
+    const rgb = new Float32Array(n * 3).fill(this.cfg.background);
+    // rays inside the decoder's domain, gathered contiguously (buffers grow once, then reused)
+    let todo = rays;
+    let m = n;
+    let index: Int32Array | null = null;
+    if (view.domain !== null) {
+      if (this.inBuf.length < n * 6) {
+        this.inBuf = new Float32Array(n * 6);
+        this.inIndex = new Int32Array(n);
+      }
+      const lim = view.domain * view.domain;
+      m = 0;
+      for (let i = 0; i < n; i++) {
+        const o = i * 6;
+        if (rays[o + 3]! ** 2 + rays[o + 4]! ** 2 + rays[o + 5]! ** 2 <= lim) {
+          this.inBuf.set(rays.subarray(o, o + 6), m * 6);
+          this.inIndex[m++] = i;
+        }
+      }
+      todo = this.inBuf.subarray(0, m * 6);
+      index = this.inIndex;
+    }
     const t0 = this.now();
-    for (let start = 0; start < n; start += this.cfg.chunkRays) {
+    for (let start = 0; start < m; start += this.cfg.chunkRays) {
       if (gen !== this.generation) {
         this.s.cancelled++;
         return;
       }
-      const count = Math.min(this.cfg.chunkRays, n - start);
+      const count = Math.min(this.cfg.chunkRays, m - start);
       const t = this.now();
-      const out = await this.source.render(rays.subarray(start * 6, (start + count) * 6), count);
+      const out = await this.source.render(todo.subarray(start * 6, (start + count) * 6), count);
       const dt = (this.now() - t) / 1000;
       if (out.length < count * 3) throw new Error(`decoder returned ${out.length} values for ${count} rays`);
-      rgb.set(out.subarray(0, count * 3), start * 3);
+      if (index) {
+        for (let k = 0; k < count; k++) {
+          const p = index[start + k]! * 3;
+          rgb[p] = out[k * 3]!;
+          rgb[p + 1] = out[k * 3 + 1]!;
+          rgb[p + 2] = out[k * 3 + 2]!;
+        }
+      } else {
+        rgb.set(out.subarray(0, count * 3), start * 3);
+      }
       this.s.raysRendered += count;
       if (dt > 0 && count >= 256) {
         const a = this.cfg.raysPerSecondSmoothing;
