@@ -225,17 +225,31 @@ function guardMatMul(name: string): void {
   tf.registerKernel({ ...orig, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
 
-/** Re-registers `Slice`, `Unpack` and `Transpose`, and guards the matMul kernels for the wasm backend (see the module header). Idempotent. */
+/**
+ * Identity without a copy: share the data and bump its refcount, as the wasm `Reshape` and the
+ * cpu backend's `Identity` do. tfjs clones every tensor it saves for backprop (~1,500 clones per
+ * `cpu`-preset training step), which the stock wasm kernel copies.
+ */
+function identityKernel(args: { inputs: { x: Info }; backend: unknown }): Info {
+  const { x } = args.inputs;
+  if (x.dtype === 'string') throw new Error('identity: string tensors are not supported by lfkit\'s wasm kernel');
+  (args.backend as { incRef(id: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/** Re-registers `Slice`, `Unpack`, `Transpose` and `Identity`, and guards the matMul kernels for the wasm backend (see the module header). Idempotent. */
 export function patchWasmKernels(): void {
   if (patched) return;
   const has = (name: string) => tf.getKernelsForBackend('wasm').some((k) => k.kernelName === name);
-  if (!has('Slice') || !has('Unpack') || !has('Transpose')) return;
+  if (!['Slice', 'Unpack', 'Transpose', 'Identity', 'BatchMatMul', '_FusedMatMul'].every(has)) return;
   tf.unregisterKernel('Slice', 'wasm');
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: sliceKernel as unknown as tf.KernelFunc });
   tf.unregisterKernel('Unpack', 'wasm');
   tf.registerKernel({ kernelName: 'Unpack', backendName: 'wasm', kernelFunc: unpackKernel as unknown as tf.KernelFunc });
   tf.unregisterKernel('Transpose', 'wasm');
   tf.registerKernel({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: transposeKernel as unknown as tf.KernelFunc });
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityKernel as unknown as tf.KernelFunc });
   guardMatMul('BatchMatMul');
   guardMatMul('_FusedMatMul');
   patched = true;
