@@ -5,5 +5,6 @@ import { raysBenchmark } from './rays.bench.ts';
 import { synthBenchmark } from './synth.bench.ts';
 import { viewerBenchmark } from './viewer.bench.ts';
 import { modelBenchmark } from './model.bench.ts';
+import { trainBenchmark } from './train.bench.ts';
 
-export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark, modelBenchmark];
+export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark, modelBenchmark, trainBenchmark];
