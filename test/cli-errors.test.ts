@@ -52,7 +52,7 @@ describe('CLI errors name the flag, file or field (exit code 1)', () => {
       c.model.decoderWidth = 32;
       fs.writeFileSync(f, JSON.stringify(c));
     }
-    await fails(['eval', '--run', copy, '--backend', 'cpu', '--quiet'], /checkpoint config does not match the run's \(model.decoderWidth: 32 vs 16\)/);
+    await fails(['eval', '--run', copy, '--backend', 'cpu', '--quiet'], /checkpoints.*config.json: the checkpoint's model config differs from the expected one at model.decoderWidth: 32 vs 16/);
     // resuming with another config
     await fails([...trainArgs(run, ['--steps', '2', '--resume']), '--set', 'model.decoderWidth=32'], /the run was created with another config.*\n.*model.decoderWidth: 16 in the run vs 32 now/);
   });

@@ -48,6 +48,6 @@ describe('training the real model', () => {
     b.model.dispose();
     // a checkpoint whose config does not match the run
     const other = resolveConfig('cpu', { ...TINY, 'train.steps': 6, 'model.decoderWidth': 32 }) as LfkitConfig;
-    expect(() => loadModelCheckpoint(runCheckpoint(path.join(base, 'full'), 'last').dir, other)).toThrow(/checkpoint config does not match the run's \(model.decoderWidth: 16 vs 32\)/);
+    expect(() => loadModelCheckpoint(runCheckpoint(path.join(base, 'full'), 'last').dir, other)).toThrow(/model config differs from the expected one at model.decoderWidth: 16 vs 32/);
   });
 });

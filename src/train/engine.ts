@@ -30,8 +30,8 @@ export interface TrainEngine {
   readonly synth: ViewSynthesizer<unknown>;
   /** One optimisation step at (0-based) `step`; returns the batch loss and the learning rate. */
   step(batch: Batch, step: number): Promise<{ loss: number; lr: number }>;
-  /** Writes weights, optimiser state and RNG state into `dir` (a fresh, empty folder). */
-  save(dir: string): Promise<void>;
+  /** Writes weights, optimiser state and RNG state into `dir` (a fresh folder); `state` is the loop's. */
+  save(dir: string, state: LoopState): Promise<void>;
   /** Live tensors (for leak checks), if the engine uses tensors. */
   numTensors?(): number;
   dispose(): void;
@@ -54,7 +54,7 @@ export async function saveCheckpointDir(engine: TrainEngine, dir: string, state:
   const tmp = `${dir}.tmp`;
   const old = `${dir}.old`;
   rmSync(tmp, { recursive: true, force: true });
-  await engine.save(tmp);
+  await engine.save(tmp, state);
   writeJsonAtomic(path.join(tmp, STATE_FILE), state);
   rmSync(old, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, old);

@@ -1,32 +1,22 @@
 /**
  * lfkit's model behind the loop's `TrainEngine` and the renderer's `ViewSynthesizer`:
- * `LightFieldModel` + `Trainer` (src/model), checkpoints as
- * `config.json` + `model.safetensors` + `optimizer.safetensors` in one folder (the training
- * loop swaps whole folders in atomically). Dropout masks are seeded from (train.seed, step) by
+ * `LightFieldModel` + `Trainer` (src/model), checkpoints in the documented format
+ * (docs/checkpoint-format.md: `config.json`, `model.safetensors`, `optimizer.safetensors`,
+ * `state.json` with the step and the loop's extras), written by `src/node/checkpoint.ts`. Dropout masks are seeded from (train.seed, step) by
  * the Trainer, so weights + optimiser state + step is the whole state of a run.
  */
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  configDiff as modelConfigDiff, configFromJson, decodeSafetensors, encodeSafetensors, LightFieldModel, Trainer,
-  type DecoderContext, type LfkitConfig, type SafeTensor,
-} from '../model/index.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
+import { configFromJson, LightFieldModel, Trainer, type DecoderContext, type LfkitConfig } from '../model/index.ts';
+import { CHECKPOINT_FILE_NAMES, CheckpointError, loadCheckpoint, saveCheckpoint } from '../node/checkpoint.ts';
 import { pluckerImage } from '../rays/index.ts';
 import { RenderError, type SupportSet, type ViewSynthesizer } from '../render/render.ts';
 import type { Batch } from './data.ts';
-import type { EngineFactory, TrainEngine } from './engine.ts';
+import type { EngineFactory, LoopState, TrainEngine } from './engine.ts';
 
-export const CHECKPOINT_FILES = { config: 'config.json', weights: 'model.safetensors', optimizer: 'optimizer.safetensors' } as const;
-
-/** A config mismatch between a checkpoint and the run or the request; names the field. */
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
-}
+export const CHECKPOINT_FILES = CHECKPOINT_FILE_NAMES;
+export { CheckpointError };
 
 /**
  * The model as a `ViewSynthesizer`: `encode` runs the encoder once (support views ->
@@ -64,26 +54,9 @@ export function modelSynthesizer(model: LightFieldModel): ViewSynthesizer<Decode
   };
 }
 
-function toSafe(map: ReadonlyMap<string, tf.Tensor> | Map<string, Float32Array>, shapes?: ReadonlyMap<string, tf.Tensor>): Record<string, SafeTensor> {
-  const out: Record<string, SafeTensor> = {};
-  for (const [name, v] of map) {
-    if (v instanceof Float32Array) out[name] = { dtype: 'F32', shape: shapes?.get(name)?.shape ?? [v.length], data: v };
-    else out[name] = { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array };
-  }
-  return out;
-}
-
-/** Writes a model checkpoint folder (config, weights, optional optimiser state). */
-export function saveModelCheckpoint(dir: string, config: LfkitConfig, model: LightFieldModel, trainer?: Trainer): void {
-  mkdirSync(dir, { recursive: true });
-  writeJsonAtomic(path.join(dir, CHECKPOINT_FILES.config), config);
-  writeFileAtomic(path.join(dir, CHECKPOINT_FILES.weights), encodeSafetensors(toSafe(model.params), { format: 'lfkit', preset: config.preset }));
-  if (trainer) {
-    const st = trainer.optimizerState();
-    const safe: Record<string, SafeTensor> = {};
-    for (const [k, v] of st) safe[k] = { dtype: 'F32', shape: [v.length], data: v };
-    writeFileAtomic(path.join(dir, CHECKPOINT_FILES.optimizer), encodeSafetensors(safe));
-  }
+/** Writes a model checkpoint folder in the documented format (docs/checkpoint-format.md, `src/node/checkpoint.ts`). */
+export function saveModelCheckpoint(dir: string, config: LfkitConfig, model: LightFieldModel, trainer?: Trainer, step = 0, extra: Record<string, unknown> = {}): void {
+  saveCheckpoint(dir, { config, model, trainer, step, extra });
 }
 
 /** Reads a checkpoint folder's config; CheckpointError naming the file when it is missing or invalid. */
@@ -102,31 +75,8 @@ export function readCheckpointConfig(dir: string): LfkitConfig {
  * (CheckpointError naming the first differing field otherwise).
  */
 export function loadModelCheckpoint(dir: string, expect?: LfkitConfig): { config: LfkitConfig; model: LightFieldModel; optimizer: Map<string, Float32Array> | null } {
-  const config = readCheckpointConfig(dir);
-  if (expect) {
-    const diff = modelConfigDiff(config, expect);
-    if (diff) throw new CheckpointError(`${path.join(dir, CHECKPOINT_FILES.config)}: checkpoint config does not match the run's (${diff})`);
-  }
-  const wfile = path.join(dir, CHECKPOINT_FILES.weights);
-  let tensors: Record<string, SafeTensor>;
-  try {
-    tensors = decodeSafetensors(new Uint8Array(readFileSync(wfile))).tensors;
-  } catch (err) {
-    throw new CheckpointError(`${wfile}: cannot read weights (${(err as Error).message})`);
-  }
-  let model: LightFieldModel;
-  try {
-    model = LightFieldModel.fromWeights(config.model, new Map(Object.entries(tensors)));
-  } catch (err) {
-    throw new CheckpointError(`${wfile}: ${(err as Error).message}`);
-  }
-  const ofile = path.join(dir, CHECKPOINT_FILES.optimizer);
-  let optimizer: Map<string, Float32Array> | null = null;
-  if (existsSync(ofile)) {
-    const o = decodeSafetensors(new Uint8Array(readFileSync(ofile))).tensors;
-    optimizer = new Map(Object.entries(o).map(([k, v]) => [k, v.data]));
-  }
-  return { config, model, optimizer };
+  const ck = loadCheckpoint(dir, expect);
+  return { config: ck.config, model: ck.model, optimizer: ck.optimizerState };
 }
 
 function engineOf(config: LfkitConfig, model: LightFieldModel, trainer: Trainer): TrainEngine {
@@ -136,8 +86,8 @@ function engineOf(config: LfkitConfig, model: LightFieldModel, trainer: Trainer)
       const { loss, lr } = trainer.step(batch, step);
       return { loss, lr };
     },
-    async save(dir: string) {
-      saveModelCheckpoint(dir, config, model, trainer);
+    async save(dir: string, state: LoopState) {
+      saveModelCheckpoint(dir, config, model, trainer, state.step, { time: state.time, bestVal: state.bestVal, bestStep: state.bestStep });
     },
     numTensors: () => tf.memory().numTensors,
     dispose() {
