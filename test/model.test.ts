@@ -99,7 +99,33 @@ describe('gradients', () => {
   }, 60_000);
 });
 
+/** Objects [from, to) of a batch. */
+function sliceBatch(b: ReturnType<typeof randomBatch>, from: number, to: number): ReturnType<typeof randomBatch> {
+  const per = (arr: Float32Array) => arr.length / b.B;
+  const cut = (arr: Float32Array) => arr.slice(from * per(arr), to * per(arr));
+  return { ...b, B: to - from, supportRgb: cut(b.supportRgb), supportPlucker: cut(b.supportPlucker), queryRays: cut(b.queryRays), queryRgb: cut(b.queryRgb) };
+}
+
 describe('training', () => {
+  it('data-parallel gradients (batch split, dropout on) equal the whole batch\'s up to rounding', async () => {
+    await useBackend('wasm');
+    const cfg = tinyConfig({ 'train.batch': 3 });
+    const model = LightFieldModel.create(cfg.model, 70);
+    const trainer = new Trainer(model, cfg.train);
+    const batch = randomBatch(cfg, 71);
+    const whole = trainer.gradients(batch, 5);
+    const a = trainer.gradients(sliceBatch(batch, 0, 1), 5, 0);
+    const b = trainer.gradients(sliceBatch(batch, 1, 3), 5, 1);
+    expect((a.loss * 1 + b.loss * 2) / 3).toBeCloseTo(whole.loss, 6);
+    for (const [name, g] of whole.grads) {
+      const avg = g.map((_, i) => (a.grads.get(name)![i]! * 1 + b.grads.get(name)![i]! * 2) / 3);
+      const diff = norm(avg.map((x, i) => x - g[i]!));
+      expect(diff, name).toBeLessThan(1e-5 * Math.max(norm(g), 1e-2));
+    }
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('leaves tf.memory().numTensors unchanged across forward + backward + update', async () => {
     await useBackend('wasm');
     const cfg = tinyConfig();

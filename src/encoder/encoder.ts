@@ -84,9 +84,10 @@ function selfAttention(x: tf.Tensor2D, qkvP: { w: tf.Tensor; b: tf.Tensor }, B: 
 
 /**
  * The encoder: support rgb `[B, S, H, W, 3]` + plucker `[B, S, H, W, 6]` -> Z `[B, R, d]`.
- * `rng` non-null turns on dropout (training); masks come from it in a fixed order.
+ * `rngs` non-null (one generator per object) turns on dropout (training); each object's masks
+ * come from its own generator in a fixed order.
  */
-export function encodeViews(P: ParamStore, c: ModelConfig, rgb: tf.Tensor, plucker: tf.Tensor, rng: Rng | null): tf.Tensor3D {
+export function encodeViews(P: ParamStore, c: ModelConfig, rgb: tf.Tensor, plucker: tf.Tensor, rngs: Rng[] | null): tf.Tensor3D {
   const { p, P: nP, D, heads, dh, R } = encoderDims(c);
   const s = rgb.shape;
   if (s.length !== 5 || s[2] !== c.imageSize || s[3] !== c.imageSize || s[4] !== 3) {
@@ -103,17 +104,18 @@ export function encodeViews(P: ParamStore, c: ModelConfig, rgb: tf.Tensor, pluck
     const withPos = tf.reshape(tf.add(tf.reshape(tokens, [B * S, nP, D]), P.get('encoder.pos')), [B, S * nP, D]);
     const latents = tf.broadcastTo(tf.reshape(P.get('encoder.latents'), [1, R, D]), [B, R, D]);
     let x = tf.reshape(tf.concat([withPos, latents], 1), [B * T, D]) as tf.Tensor2D;
-    const rate = rng ? c.dropout : 0;
+    if (rngs && rngs.length !== B) throw new Error(`encoder: ${rngs.length} dropout generators for ${B} objects`);
+    const rate = rngs ? c.dropout : 0;
     for (let i = 0; i < c.encoderBlocks; i++) {
       const pre = `encoder.blocks.${i}`;
       // x += Dropout(MHA(LN(x)))
       const h1 = layerNorm(x, P.get(`${pre}.ln1.weight`), P.get(`${pre}.ln1.bias`)) as tf.Tensor2D;
       const a = dense(selfAttention(h1, P.linear(`${pre}.attn.qkv`), B, T, heads, dh), P.linear(`${pre}.attn.out`));
-      x = tf.add(x, dropout(a, rate, rng)) as tf.Tensor2D;
+      x = tf.add(x, dropout(a, rate, rngs)) as tf.Tensor2D;
       // x += Dropout(MLP(LN(x))), MLP = Linear(D, 4D) -> GELU -> Linear(4D, D)
       const h2 = layerNorm(x, P.get(`${pre}.ln2.weight`), P.get(`${pre}.ln2.bias`));
       const mlp = dense(gelu(dense(h2, P.linear(`${pre}.mlp.fc1`))), P.linear(`${pre}.mlp.fc2`));
-      x = tf.add(x, dropout(mlp, rate, rng)) as tf.Tensor2D;
+      x = tf.add(x, dropout(mlp, rate, rngs)) as tf.Tensor2D;
     }
     // Keep the last R outputs (the latent tokens), then LayerNorm + Linear(D -> d).
     const last = tf.slice(tf.reshape(x, [B, T, D]), [0, S * nP, 0], [B, R, D]);

@@ -34,6 +34,11 @@ export function countParameters(config: ModelConfig): number {
   return parameterSpecs(config).count();
 }
 
+/** The dropout seed of object `index` of a batch whose step seed is `seed` (a 32-bit hash). */
+export function objectSeed(seed: number, index: number): number {
+  return (Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x27d4eb2d) ^ Math.imul(index + 1, 0x165667b1)) >>> 0;
+}
+
 function isContext(x: DecoderContext | tf.Tensor3D): x is DecoderContext {
   return typeof (x as DecoderContext).dispose === 'function' && Array.isArray((x as DecoderContext).qMat);
 }
@@ -84,11 +89,15 @@ export class LightFieldModel {
 
   /**
    * Encoder: supportRgb `[B, S, H, W, 3]` in [0, 1], supportPlucker `[B, S, H, W, 6]` -> Z `[B, R, d]`.
-   * Any S >= 1 works with the same weights. `training` turns on dropout, seeded by `dropoutSeed`.
+   * Any S >= 1 works with the same weights. `training` turns on dropout: object `b` draws its
+   * masks from `Rng(objectSeed(dropoutSeed, objectOffset + b))`, so a batch split across
+   * workers (each passing its first object's index as `objectOffset`) draws the same masks.
    */
-  encode(supportRgb: tf.Tensor, supportPlucker: tf.Tensor, opts: { training?: boolean; dropoutSeed?: number } = {}): tf.Tensor3D {
-    const rng = opts.training && this.config.dropout > 0 ? new Rng(opts.dropoutSeed ?? 0) : null;
-    return encodeViews(this.store, this.config, supportRgb, supportPlucker, rng);
+  encode(supportRgb: tf.Tensor, supportPlucker: tf.Tensor, opts: { training?: boolean; dropoutSeed?: number; objectOffset?: number } = {}): tf.Tensor3D {
+    const B = supportRgb.shape[0]!;
+    const off = opts.objectOffset ?? 0;
+    const rngs = opts.training && this.config.dropout > 0 ? Array.from({ length: B }, (_, b) => new Rng(objectSeed(opts.dropoutSeed ?? 0, off + b))) : null;
+    return encodeViews(this.store, this.config, supportRgb, supportPlucker, rngs);
   }
 
   /** Per-object keys/values and folded projections from Z `[B, R, d]`; the caller disposes it. */

@@ -48,7 +48,7 @@ export function dropoutSeed(seed: number, step: number): number {
  * The training loss of a batch as a scalar tensor (caller disposes or runs in a tidy/grad
  * scope): MSE over rays and channels, averaged over the batch.
  */
-export function batchLoss(model: LightFieldModel, t: ReturnType<typeof batchTensors>, opts: { training?: boolean; dropoutSeed?: number } = {}): tf.Scalar {
+export function batchLoss(model: LightFieldModel, t: ReturnType<typeof batchTensors>, opts: { training?: boolean; dropoutSeed?: number; objectOffset?: number } = {}): tf.Scalar {
   return tf.tidy(() => {
     const Z = model.encode(t.rgb, t.plucker, opts);
     const pred = model.decode(Z, t.rays);
@@ -65,18 +65,61 @@ export class Trainer {
 
   /** One Adam step on `batch` at schedule position `step`; returns the loss before the update. */
   step(batch: Batch, step: number): { loss: number; lr: number; gradNorm: number } {
-    const lr = learningRate(this.train, step);
+    const { loss, grads } = this.gradientTensors(batch, step, 0);
+    try {
+      return { loss, ...this.applyGradientTensors(grads, step) };
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  /**
+   * Data-parallel building block: the loss and gradients of the mean loss over `batch`, whose
+   * first object is object `objectOffset` of the whole step's batch (dropout masks depend on
+   * the object's index, not on the split). A combiner averages worker gradients weighted by
+   * their object counts and calls `applyGradients` on every replica; the result equals a
+   * single-worker step up to float rounding.
+   */
+  gradients(batch: Batch, step: number, objectOffset = 0): { loss: number; grads: Map<string, Float32Array> } {
+    const { loss, grads } = this.gradientTensors(batch, step, objectOffset);
+    const out = new Map<string, Float32Array>();
+    for (const [n, g] of Object.entries(grads)) out.set(n, g.dataSync() as Float32Array);
+    tf.dispose(Object.values(grads));
+    return { loss, grads: out };
+  }
+
+  /** Applies (averaged) gradients by parameter name with the schedule's learning rate at `step`. */
+  applyGradients(grads: Map<string, Float32Array>, step: number): { lr: number; gradNorm: number } {
+    const t: Record<string, tf.Tensor> = {};
+    for (const [n, v] of this.model.params) {
+      const g = grads.get(n);
+      if (!g || g.length !== v.size) throw new Error(`applyGradients: gradient of ${n} missing or of the wrong size`);
+      t[n] = tf.tensor(g, v.shape);
+    }
+    try {
+      return this.applyGradientTensors(t, step);
+    } finally {
+      tf.dispose(Object.values(t));
+    }
+  }
+
+  private gradientTensors(batch: Batch, step: number, objectOffset: number): { loss: number; grads: Record<string, tf.Tensor> } {
     const t = batchTensors(batch);
     const seed = dropoutSeed(this.train.seed, step);
     const names = [...this.model.params.keys()];
     const vars = names.map((n) => this.model.params.get(n)!);
-    const { value, grads } = tf.variableGrads(() => batchLoss(this.model, t, { training: true, dropoutSeed: seed }), vars);
+    const { value, grads } = tf.variableGrads(() => batchLoss(this.model, t, { training: true, dropoutSeed: seed, objectOffset }), vars);
     const byName: Record<string, tf.Tensor> = {};
-    for (const v of vars) byName[names[vars.indexOf(v)]!] = grads[v.name]!;
+    names.forEach((n, i) => { byName[n] = grads[vars[i]!.name]!; });
     const loss = value.dataSync()[0]!;
-    const gradNorm = this.optimizer.apply(byName, lr);
-    tf.dispose([value, ...Object.values(grads), t.rgb, t.plucker, t.rays, t.target]);
-    return { loss, lr, gradNorm };
+    tf.dispose([value, t.rgb, t.plucker, t.rays, t.target]);
+    return { loss, grads: byName };
+  }
+
+  private applyGradientTensors(grads: Record<string, tf.Tensor>, step: number): { lr: number; gradNorm: number } {
+    const lr = learningRate(this.train, step);
+    const gradNorm = this.optimizer.apply(grads, lr);
+    return { lr, gradNorm };
   }
 
   /** The loss of a batch without dropout and without updating (for evaluation). */

@@ -83,7 +83,8 @@ const GRADS: { kernelName: string; inputsToSave?: string[]; outputsToSave?: bool
     },
   },
   { kernelName: 'Pack', saveAllInputs: true, gradFunc: (dy, _s, attrs) => tf.unstack(dy as tf.Tensor, attrs.axis as number).map((t) => () => t) },
-  { kernelName: 'Unpack', gradFunc: (dy, _s, attrs) => ({ value: () => tf.stack(dy as tf.Tensor[], attrs.axis as number) }) },
+  // With one output the engine passes dy as a tensor, not a list.
+  { kernelName: 'Unpack', gradFunc: (dy, _s, attrs) => ({ value: () => tf.stack(Array.isArray(dy) ? dy : [dy], attrs.axis as number) }) },
   {
     kernelName: 'Slice', inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {

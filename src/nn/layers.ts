@@ -61,14 +61,22 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Inverted dropout with a mask drawn from our seeded `Rng` (so a resumed run draws the same
- * masks): keeps each entry with probability `1 - rate`, scaled by `1 / (1 - rate)`.
+ * Inverted dropout with masks drawn from our seeded `Rng`s (so a resumed run draws the same
+ * masks): keeps each entry with probability `1 - rate`, scaled by `1 / (1 - rate)`. `rngs`
+ * holds one generator per object; `x`'s values are split into `rngs.length` equal contiguous
+ * blocks (one per object, e.g. `[B*T, D]` rows), so an object's mask does not depend on which
+ * other objects share its batch (data-parallel training gives the same masks).
  */
-export function dropout(x: tf.Tensor, rate: number, rng: Rng | null): tf.Tensor {
-  if (!rng || rate <= 0) return x;
+export function dropout(x: tf.Tensor, rate: number, rngs: Rng[] | null): tf.Tensor {
+  if (!rngs || rate <= 0) return x;
   const n = x.size;
+  const per = n / rngs.length;
+  if (!Number.isInteger(per)) throw new Error(`dropout: ${n} values do not split into ${rngs.length} objects`);
   const mask = new Float32Array(n);
   const keep = 1 / (1 - rate);
-  for (let i = 0; i < n; i++) mask[i] = rng.next() >= rate ? keep : 0;
+  for (let b = 0; b < rngs.length; b++) {
+    const rng = rngs[b]!;
+    for (let i = b * per, e = i + per; i < e; i++) mask[i] = rng.next() >= rate ? keep : 0;
+  }
   return tf.mul(x, tf.tensor(mask, x.shape));
 }
