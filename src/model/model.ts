@@ -35,7 +35,7 @@ export function countParameters(config: ModelConfig): number {
 }
 
 /** The dropout seed of object `index` of a batch whose step seed is `seed` (a 32-bit hash). */
-export function objectSeed(seed: number, index: number): number {
+export function dropoutObjectSeed(seed: number, index: number): number {
   return (Math.imul((seed >>> 0) ^ 0x5bd1e995, 0x27d4eb2d) ^ Math.imul(index + 1, 0x165667b1)) >>> 0;
 }
 
@@ -90,13 +90,13 @@ export class LightFieldModel {
   /**
    * Encoder: supportRgb `[B, S, H, W, 3]` in [0, 1], supportPlucker `[B, S, H, W, 6]` -> Z `[B, R, d]`.
    * Any S >= 1 works with the same weights. `training` turns on dropout: object `b` draws its
-   * masks from `Rng(objectSeed(dropoutSeed, objectOffset + b))`, so a batch split across
+   * masks from `Rng(dropoutObjectSeed(dropoutSeed, objectOffset + b))`, so a batch split across
    * workers (each passing its first object's index as `objectOffset`) draws the same masks.
    */
   encode(supportRgb: tf.Tensor, supportPlucker: tf.Tensor, opts: { training?: boolean; dropoutSeed?: number; objectOffset?: number } = {}): tf.Tensor3D {
     const B = supportRgb.shape[0]!;
     const off = opts.objectOffset ?? 0;
-    const rngs = opts.training && this.config.dropout > 0 ? Array.from({ length: B }, (_, b) => new Rng(objectSeed(opts.dropoutSeed ?? 0, off + b))) : null;
+    const rngs = opts.training && this.config.dropout > 0 ? Array.from({ length: B }, (_, b) => new Rng(dropoutObjectSeed(opts.dropoutSeed ?? 0, off + b))) : null;
     return encodeViews(this.store, this.config, supportRgb, supportPlucker, rngs);
   }
 
