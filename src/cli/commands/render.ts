@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .addOption(new Option('--images <files>', 'support images not in a dataset, e.g. a.png,b.png').argParser(commanderParser((v) => parseStringList(v, '--images'))))
     .addOption(new Option('--cameras <transforms.json>', 'cameras of --images (frames matched by file name)'))
     .addOption(new Option('--poses <transforms.json>', 'target cameras (ground truth used when the images exist)'))
-    .addOption(intOption('--orbit <frames>', 'turntable frames', 1))
+    .addOption(intOption('--orbit <frames>', 'turntable frames (default 36 unless --poses is given)', 1))
     .addOption(floatOption('--elevation <deg>', 'turntable elevation in degrees', -90, 90).default(30))
     .addOption(floatOption('--radius <r>', 'turntable radius', 0).default(4))
     .addOption(intOption('--size <px>', 'output size (default 128; any size works)', 1, 4096))
