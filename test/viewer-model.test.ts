@@ -117,7 +117,10 @@ describe('viewer with a model, in Chromium', () => {
     const mean = img.rgb.reduce((a, b) => a + b, 0) / img.rgb.length;
     const sd = Math.sqrt(img.rgb.reduce((a, b) => a + (b - mean) ** 2, 0) / img.rgb.length);
     expect(sd).toBeGreaterThan(0.005); // not blank
-    expect(await page.locator('#ro-backend').textContent()).toMatch(/^(wasm|webgl) \(worker\)$/);
+    // one decoder worker per core for wasm (tfjs's threaded wasm cannot run bundled), one for webgl
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(st.decoder!.workers).toBe(st.backend.startsWith('wasm') ? Math.min(4, cores) : 1);
+    expect(await page.locator('#ro-backend').textContent()).toMatch(/^(wasm|webgl) \((worker|\d workers)\)$/);
     expect(await page.locator('#ro-resolution').textContent()).toBe('200x150');
     expect(Number((await page.locator('#ro-rays').textContent())!.replace(/,/g, ''))).toBeGreaterThan(0);
   });

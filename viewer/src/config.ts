@@ -26,6 +26,8 @@ export interface ViewerConfig {
   maskUntrainedRays: boolean;
   /** Background colour (the datasets composite on white, method.md section 2). */
   background: number;
+  /** Most decoder workers (one per core up to this; tfjs's threaded wasm cannot run bundled). */
+  maxWorkers: number;
 }
 
 export const VIEWER_CONFIG: Readonly<ViewerConfig> = Object.freeze({
@@ -38,4 +40,5 @@ export const VIEWER_CONFIG: Readonly<ViewerConfig> = Object.freeze({
   raysPerSecondSmoothing: 0.3,
   maskUntrainedRays: true,
   background: 1,
+  maxWorkers: 4,
 });

@@ -1,14 +1,15 @@
 /**
  * The page's end of the decoder protocol: a `DecoderHost` sends typed requests to a Web Worker
  * (default) or to a `DecoderCore` on this thread (the fallback, `?worker=0`, or when workers
- * cannot start), keeps one request in flight, and is the progressive renderer's `RaySource`.
+ * cannot start) and keeps one request in flight; a `DecoderPool` spreads each chunk of rays
+ * over one host per core and is the progressive renderer's `RaySource`.
  */
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { ModelConfig } from '../../src/model/index.ts';
 import type { RaySource } from './progressive.ts';
-import type { BackendChoice, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor } from './worker-protocol.ts';
+import type { BackendChoice, BackendMeasurement, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor } from './worker-protocol.ts';
 
 type Body<T extends DecoderRequest> = T extends DecoderRequest ? Omit<T, 'id'> : never;
 
@@ -101,5 +102,81 @@ export class DecoderHost implements RaySource {
   dispose(): void {
     this.failAll('decoder closed');
     this.terminate();
+  }
+}
+
+/**
+ * Several decoders side by side (one Web Worker per core): tfjs's multi-threaded wasm cannot
+ * run once bundled, so parallelism comes from workers instead. Each chunk of rays is split
+ * evenly over the workers, each with its one request in flight, and the parts are joined in
+ * order. The first worker measures the backends; the others take the backend it chose. With
+ * WebGL (one GPU) or on the page thread there is one decoder.
+ */
+export class DecoderPool implements RaySource {
+  private hosts: DecoderHost[];
+  measurements: BackendMeasurement[] = [];
+
+  private constructor(first: DecoderHost, private readonly size: number) {
+    this.hosts = [first];
+  }
+
+  /** `workers` decoders in Web Workers, or one on the page thread when `inline`. */
+  static async create(workers: number, inline = false): Promise<DecoderPool> {
+    const first = await DecoderHost.create(inline);
+    return new DecoderPool(first, first.mode === 'inline' ? 1 : Math.max(1, Math.floor(workers)));
+  }
+
+  get mode(): 'worker' | 'inline' {
+    return this.hosts[0]!.mode;
+  }
+
+  get backend(): string {
+    return this.hosts[0]!.backend;
+  }
+
+  get workers(): number {
+    return this.hosts.length;
+  }
+
+  async init(config: ModelConfig, weights: ArrayBuffer, backend: BackendChoice): Promise<ReadyReply> {
+    const copies = Array.from({ length: this.size - 1 }, () => weights.slice(0));
+    const ready = await this.hosts[0]!.init(config, weights, backend);
+    this.measurements = ready.measurements;
+    if (ready.backend === 'wasm' || ready.backend === 'cpu') {
+      const more = await Promise.all(copies.map(async (w) => {
+        const h = await DecoderHost.create(false);
+        await h.init(config, w, ready.backend as BackendChoice);
+        return h;
+      }));
+      this.hosts.push(...more);
+    }
+    return ready;
+  }
+
+  async setLatents(data: Float32Array, shape: [number, number, number]): Promise<void> {
+    await Promise.all(this.hosts.map((h) => h.setLatents(data, shape)));
+  }
+
+  async render(rays: Float32Array, n: number): Promise<Float32Array> {
+    const k = Math.min(this.hosts.length, Math.max(1, Math.floor(n / 256)));
+    if (k === 1) return this.hosts[0]!.render(rays, n);
+    const per = Math.ceil(n / k);
+    const parts = await Promise.all(this.hosts.slice(0, k).map((h, i) => {
+      const start = i * per, count = Math.min(per, n - start);
+      return h.render(rays.subarray(start * 6, (start + count) * 6), count);
+    }));
+    const out = new Float32Array(n * 3);
+    parts.forEach((p, i) => out.set(p, i * per * 3));
+    return out;
+  }
+
+  /** `tf.memory()` summed over the decoders. */
+  async memory(): Promise<{ numTensors: number; numBytes: number }> {
+    const ms = await Promise.all(this.hosts.map((h) => h.memory()));
+    return { numTensors: ms.reduce((a, m) => a + m.numTensors, 0), numBytes: ms.reduce((a, m) => a + m.numBytes, 0) };
+  }
+
+  dispose(): void {
+    for (const h of this.hosts) h.dispose();
   }
 }

@@ -6,7 +6,8 @@
  * (`decoder-host.ts`). `window.lfkitViewer` exposes state and a few hooks for the browser tests.
  *
  * URL parameters: `backend=auto|wasm|webgl|cpu` (default auto: measured at start-up),
- * `worker=0` (decode on the page thread), `mask=0` (decode every ray, also those outside the
+ * `worker=0` (decode on the page thread), `workers=N` (decoder workers; default one per core,
+ * at most `maxWorkers`), `mask=0` (decode every ray, also those outside the
  * support views' range; see `ViewerConfig.maskUntrainedRays`).
  */
 import type { ModelInfo, ObjectDetail, ViewerInfo } from '../../src/viewer-server/protocol.ts';
@@ -14,7 +15,7 @@ import { cameraFromJson, cameraToJson, type CameraJson } from '../../src/viewer-
 import { api } from './api.ts';
 import { cameraFromSnapshot, snapshotCamera, snapshotKey } from './camera-bridge.ts';
 import { VIEWER_CONFIG } from './config.ts';
-import { DecoderHost } from './decoder-host.ts';
+import { DecoderPool } from './decoder-host.ts';
 import { ProgressiveRenderer, trainedDomain, type ProgressiveStats, type RenderedImage } from './progressive.ts';
 import { ViewerScene, type SceneStats } from './scene.ts';
 import type { BackendChoice, BackendMeasurement } from './worker-protocol.ts';
@@ -24,7 +25,7 @@ export interface ViewerState {
   support: number[];
   scene: SceneStats;
   backend: string;
-  decoder: { mode: 'worker' | 'inline'; measurements: BackendMeasurement[] } | null;
+  decoder: { mode: 'worker' | 'inline'; workers: number; measurements: BackendMeasurement[] } | null;
   render: ProgressiveStats | null;
   /** Light-field images shown so far (coarse and fine passes). */
   imagesShown: number;
@@ -82,7 +83,7 @@ let info: ViewerInfo | null = null;
 let modelInfo: ModelInfo | null = null;
 let detail: ObjectDetail | null = null;
 let support: number[] = [];
-let host: DecoderHost | null = null;
+let host: DecoderPool | null = null;
 let measurements: BackendMeasurement[] = [];
 let progressive: ProgressiveRenderer | null = null;
 let latentsVersion = 0;
@@ -102,7 +103,7 @@ window.lfkitViewer = {
     support: [...support],
     scene: scene.stats(),
     backend: backendLabel(),
-    decoder: host && { mode: host.mode, measurements },
+    decoder: host && { mode: host.mode, workers: host.workers, measurements },
     render: progressive?.stats() ?? null,
     imagesShown,
     shownLog: shownLog.slice(),
@@ -132,7 +133,8 @@ function showNotice(text: string): void {
 function backendLabel(): string {
   if (!modelInfo) return 'none (no model loaded)';
   if (!host) return 'starting...';
-  return `${host.backend}${host.mode === 'worker' ? ' (worker)' : ' (page thread)'}`;
+  if (host.mode === 'inline') return `${host.backend} (page thread)`;
+  return `${host.backend} (${host.workers === 1 ? 'worker' : `${host.workers} workers`})`;
 }
 
 /** `count` view indices spread evenly over `n` views. */
@@ -245,7 +247,9 @@ async function loadObject(id: string): Promise<void> {
 async function startDecoder(m: ModelInfo): Promise<void> {
   const choice = (params.get('backend') ?? 'auto') as BackendChoice;
   if (!['auto', 'wasm', 'webgl', 'cpu'].includes(choice)) throw new Error(`?backend=${choice}: use auto, wasm, webgl or cpu`);
-  const h = await DecoderHost.create(params.get('worker') === '0');
+  const workers = Number(params.get('workers') ?? Math.min(VIEWER_CONFIG.maxWorkers, navigator.hardwareConcurrency || 1));
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`?workers=${params.get('workers')}: use a whole number >= 1`);
+  const h = await DecoderPool.create(workers, params.get('worker') === '0');
   const weights = await api.weights(m);
   const ready = await h.init(m.config, weights, choice);
   measurements = ready.measurements;
