@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { openDataset } from '../../datasets/index.ts';
-import { ConfigError, resolveConfig, type LfkitConfig } from '../../model/index.ts';
+import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../../model/index.ts';
 import { useBackend } from '../../train/backend.ts';
 import { modelEngines } from '../../train/model-engine.ts';
 import { readRunInfo, RunError } from '../../train/run-folder.ts';
@@ -124,6 +124,12 @@ export function register(program: Command): void {
       const { config, data } = trainConfigFromFlags(flags);
       const backend = await useBackend(flags.backend);
       const dataset = await openDataset(data.root, { category: data.category ?? undefined, size: config.model.imageSize });
+      if (!flags.quiet && !flags.json) {
+        const t = config.train;
+        process.stderr.write(`lfkit: ${flags.resume ? 'resuming' : 'training'} ${flags.out}: preset ${config.preset}, variant ${config.model.variant}, ` +
+          `${countParameters(config.model).toLocaleString('en-US')} parameters, ${dataset.ids('train').length} training objects at ${config.model.imageSize}px, ` +
+          `batch ${t.batch}, support ${t.support.join(',')}, ${t.rays} rays, ${t.steps} steps${flags.minutes !== undefined ? ` or ${flags.minutes} min` : ''}\n`);
+      }
       const ctl = new AbortController();
       let signalName: NodeJS.Signals | null = null;
       const onSignal = (sig: NodeJS.Signals) => {
