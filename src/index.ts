@@ -10,5 +10,6 @@ export * from './model/index.ts';
 export * from './render/index.ts';
 export * from './eval/index.ts';
 export * from './train/index.ts';
+export * from './viewer-server/index.ts';
 export { writePng, writeAnimation, encodePng } from './node/images.ts';
 export { plotTrainingCurves, trainingCurvesSpec, vegaLiteToPng, vegaLiteToSvg, type MetricsRecord } from './node/plot.ts';
