@@ -70,7 +70,7 @@ describe('encoder', () => {
   it('rejects wrong support shapes naming the argument', () => {
     const model = LightFieldModel.create(tinyConfig().model, 1);
     const { rgb, pl } = views(2, 1);
-    expect(() => model.encode(tf.zeros([1, 2, 8, 8, 3]), pl)).toThrow(/supportRgb must be \[B, S, 16, 16, 3\]/);
+    expect(() => model.encode(tf.zeros([1, 2, 8, 8, 3]), pl)).toThrow(/supportRgb must be \[B, S, 16, 16, 3\], got \[1, 2, 8, 8, 3\]/);
     expect(() => model.encode(rgb, tf.zeros([1, 2, 16, 16, 3]))).toThrow(/supportPlucker/);
     model.dispose();
   });

@@ -19,6 +19,7 @@ import { dense, dropout, gelu, layerNorm } from '../nn/layers.ts';
 import { matmul } from '../nn/matmul.ts';
 import type { ParamSpecs, ParamStore } from '../nn/params.ts';
 import type { Rng } from '../util/rng.ts';
+import { expectShape } from '../nn/shape.ts';
 
 /** Channels per pixel of a support view: rgb (3) + Plücker (6). */
 export const VIEW_CHANNELS = 9;
@@ -89,15 +90,9 @@ function selfAttention(x: tf.Tensor2D, qkvP: { w: tf.Tensor; b: tf.Tensor }, B: 
  */
 export function encodeViews(P: ParamStore, c: ModelConfig, rgb: tf.Tensor, plucker: tf.Tensor, rngs: Rng[] | null): tf.Tensor3D {
   const { p, P: nP, D, heads, dh, R } = encoderDims(c);
-  const s = rgb.shape;
-  if (s.length !== 5 || s[2] !== c.imageSize || s[3] !== c.imageSize || s[4] !== 3) {
-    throw new Error(`encoder: supportRgb must be [B, S, ${c.imageSize}, ${c.imageSize}, 3], got [${s}]`);
-  }
-  const [B, S] = s as [number, number];
-  const ps = plucker.shape;
-  if (ps.length !== 5 || ps[0] !== B || ps[1] !== S || ps[2] !== c.imageSize || ps[3] !== c.imageSize || ps[4] !== 6) {
-    throw new Error(`encoder: supportPlucker must be [${B}, ${S}, ${c.imageSize}, ${c.imageSize}, 6], got [${ps}]`);
-  }
+  const side = c.imageSize;
+  const { B, S } = expectShape(rgb, ['B', 'S', side, side, 3], 'encoder: supportRgb');
+  expectShape(plucker, [B, S, side, side, 6], 'encoder: supportPlucker');
   return tf.tidy(() => {
     const T = S * nP + R;
     const tokens = dense(patchify(rgb, plucker, p), P.linear('encoder.embed')); // [B S P, D]

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../model/config.ts';
 import { dense, type DenseParams } from '../nn/layers.ts';
 import { matmul } from '../nn/matmul.ts';
+import { expectShape } from '../nn/shape.ts';
 import type { ParamSpecs, ParamStore } from '../nn/params.ts';
 import { fourierFeaturesInto, fourierFeatureWidth, fourierFrequencies } from './fourier.ts';
 
@@ -82,8 +83,7 @@ export interface DecoderContext {
 /** Per-object folds of Z `[B, R, d]` (module header). Returned tensors are kept (not tidied). */
 export function prepareDecoder(P: ParamStore, c: ModelConfig, Z: tf.Tensor3D): DecoderContext {
   const { d, R, heads, dh, L, sta, mfm } = decoderDims(c);
-  const [B, Rz, dz] = Z.shape;
-  if (Rz !== R || dz !== d) throw new Error(`decoder: Z must be [B, ${R}, ${d}], got [${Z.shape}]`);
+  const { B } = expectShape(Z, ['B', R, d], 'decoder: Z');
   const built = tf.tidy(() => {
     const qMat: tf.Tensor2D[] = [];
     const qBias: tf.Tensor1D[] = [];
@@ -157,8 +157,8 @@ function gammaTensor(rays: Float32Array, M: number, sigma: number, n: number): t
  */
 export function decodeRays(P: ParamStore, c: ModelConfig, ctx: DecoderContext, rays: tf.Tensor3D, opts: { inference?: boolean } = {}): tf.Tensor3D {
   const { d, n, R, heads, L, sta, mfm } = decoderDims(c);
-  const [B, N, din] = rays.shape;
-  if (din !== RAY_DIM || B !== ctx.batch) throw new Error(`decoder: rays must be [${ctx.batch}, N, 6], got [${rays.shape}]`);
+  const { N } = expectShape(rays, [ctx.batch, 'N', RAY_DIM], 'decoder: rays');
+  const B = ctx.batch;
   const fused = opts.inference === true;
   /** x @ W + b, optionally ReLU: fused kernel at inference, fast-gradient path in training. */
   const lin = (x: tf.Tensor, p: DenseParams, relu = false): tf.Tensor2D => {
