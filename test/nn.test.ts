@@ -60,6 +60,27 @@ describe('wasm kernel replacements', () => {
     for (let i = 0; i < xs.length; i++) expect(Math.abs(g[i]! - fd[i]!)).toBeLessThan(2e-3);
   });
 
+  it('registered gradients of common ops match finite differences', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor1d([-1.3, -0.4, 0.2, 0.7, 1.6]);
+    const fns: [string, (t: tf.Tensor) => tf.Tensor][] = [
+      ['exp', (t) => tf.exp(t)], ['log', (t) => tf.log(tf.add(t, 2))], ['sigmoid', (t) => tf.sigmoid(t)],
+      ['tanh', (t) => tf.tanh(t)], ['abs', (t) => tf.abs(t)], ['clip', (t) => tf.clipByValue(t, -0.5, 1)],
+      ['max', (t) => tf.maximum(t, 0.1)], ['min', (t) => tf.minimum(t, 0.1)], ['softmax', (t) => tf.mul(tf.softmax(t), tf.range(0, 5))],
+      ['layer ops', (t) => tf.mul(tf.rsqrt(tf.add(tf.mean(tf.square(t)), 1)), tf.sqrt(tf.add(tf.square(t), 1)))],
+      ['erf', (t) => tf.erf(t)], ['sub/div', (t) => tf.div(tf.sub(t, 3), tf.add(tf.square(t), 1))],
+    ];
+    for (const [name, f] of fns) {
+      const g = tf.grad((t: tf.Tensor) => tf.sum(f(t)))(x).dataSync();
+      const xs = x.dataSync();
+      for (let i = 0; i < xs.length; i++) {
+        const h = 1e-2;
+        const at = (d: number) => tf.sum(f(tf.tensor1d(Array.from(xs, (v, j) => (j === i ? v + d : v))))).dataSync()[0]!;
+        expect(Math.abs(g[i]! - (at(h) - at(-h)) / (2 * h)), `${name} at ${i}`).toBeLessThan(5e-3);
+      }
+    }
+  });
+
   it('patched slice / unstack / transpose on wasm agree with the cpu backend', async () => {
     const rng = new Rng(2);
     const data = Float32Array.from({ length: 2 * 3 * 4 * 5 }, () => rng.normal());

@@ -119,6 +119,30 @@ const GRADS: { kernelName: string; inputsToSave?: string[]; outputsToSave?: bool
       return { x: () => tf.reshape(tf.sum(dy as tf.Tensor, axes, true), inShape) };
     },
   },
+  // Not used by the model itself; registered so that callers (e.g. test-time optimisation of Z,
+  // losses on clamped colours) can differentiate common ops too.
+  { kernelName: 'Exp', outputsToSave: [true], gradFunc: (dy, s) => ({ x: () => tf.mul(dy as tf.Tensor, s[0]!) }) },
+  { kernelName: 'Log', inputsToSave: ['x'], gradFunc: (dy, s) => ({ x: () => tf.div(dy as tf.Tensor, s[0]!) }) },
+  { kernelName: 'Sigmoid', outputsToSave: [true], gradFunc: (dy, s) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(s[0]!, tf.sub(1, s[0]!))) }) },
+  { kernelName: 'Tanh', outputsToSave: [true], gradFunc: (dy, s) => ({ x: () => tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(s[0]!))) }) },
+  { kernelName: 'Abs', inputsToSave: ['x'], gradFunc: (dy, s) => ({ x: () => tf.mul(dy as tf.Tensor, tf.sign(s[0]!)) }) },
+  { kernelName: 'Cast', gradFunc: (dy) => ({ x: () => tf.clone(dy as tf.Tensor) }) },
+  {
+    kernelName: 'ClipByValue', inputsToSave: ['x'],
+    gradFunc: (dy, s, attrs) => {
+      const x = s[0]!;
+      const inside = tf.logicalAnd(tf.greaterEqual(x, attrs.clipValueMin as number), tf.lessEqual(x, attrs.clipValueMax as number));
+      return { x: () => tf.where(inside, dy as tf.Tensor, tf.zerosLike(dy as tf.Tensor)) };
+    },
+  },
+  {
+    kernelName: 'Maximum', inputsToSave: ['a', 'b'],
+    gradFunc: binary((dy, a, b) => { const m = tf.cast(tf.greaterEqual(a, b), 'float32'); return [tf.mul(dy, m), tf.mul(dy, tf.sub(1, m))]; }),
+  },
+  {
+    kernelName: 'Minimum', inputsToSave: ['a', 'b'],
+    gradFunc: binary((dy, a, b) => { const m = tf.cast(tf.lessEqual(a, b), 'float32'); return [tf.mul(dy, m), tf.mul(dy, tf.sub(1, m))]; }),
+  },
   {
     // tf.broadcastTo runs the Tile kernel. Tiled output index = k * s + j for copy k: view dy as
     // [reps_0, s_0, reps_1, s_1, ...] and sum over the copy axes.
