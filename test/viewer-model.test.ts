@@ -100,7 +100,8 @@ afterAll(async () => {
 });
 
 describe('viewer with a model, in Chromium', () => {
-  it('decodes the object in a worker, picking the backend by a start-up measurement', async () => {
+  it('decodes the object in workers, picking the backend by a start-up measurement', async () => {
+    await page.evaluate(() => window.lfkitViewer.whenMeasured()); // WebGL is timed in the background
     await settle(page);
     const st = await page.evaluate(() => window.lfkitViewer.state());
     expect(st.decoder?.mode).toBe('worker');

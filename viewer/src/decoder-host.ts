@@ -109,12 +109,22 @@ export class DecoderHost implements RaySource {
  * Several decoders side by side (one Web Worker per core): tfjs's multi-threaded wasm cannot
  * run once bundled, so parallelism comes from workers instead. Each chunk of rays is split
  * evenly over the workers, each with its one request in flight, and the parts are joined in
- * order. The first worker measures the backends; the others take the backend it chose. With
- * WebGL (one GPU) or on the page thread there is one decoder.
+ * order. With WebGL (one GPU) or on the page thread there is one decoder.
+ *
+ * Backend choice (`auto`): wasm starts at once, so the first image does not wait for WebGL,
+ * whose start-up (shader compilation; SwiftShader without a GPU) can take seconds. A probe
+ * worker times WebGL meanwhile; if it decodes faster than wasm did, the pool switches to it
+ * between two jobs (the same model gives the same colours on either backend).
  */
 export class DecoderPool implements RaySource {
   private hosts: DecoderHost[];
   measurements: BackendMeasurement[] = [];
+  private latents: { data: Float32Array; shape: [number, number, number] } | null = null;
+  private inflight = 0;
+  private pendingSwap: DecoderHost | null = null;
+  private swapping: Promise<void> = Promise.resolve();
+  /** Called after the pool switched backend (e.g. to update a readout). */
+  onBackendChange: (() => void) | null = null;
 
   private constructor(first: DecoderHost, private readonly size: number) {
     this.hosts = [first];
@@ -138,45 +148,100 @@ export class DecoderPool implements RaySource {
     return this.hosts.length;
   }
 
+  /** Resolves once the WebGL probe (if any) has been decided. */
+  probeDone: Promise<void> = Promise.resolve();
+
   async init(config: ModelConfig, weights: ArrayBuffer, backend: BackendChoice): Promise<ReadyReply> {
-    const copies = Array.from({ length: this.size - 1 }, () => weights.slice(0));
-    const ready = await this.hosts[0]!.init(config, weights, backend);
-    this.measurements = ready.measurements;
+    const probe = backend === 'auto' && this.mode === 'worker';
+    const copies = Array.from({ length: this.size - 1 + (probe ? 1 : 0) }, () => weights.slice(0));
+    const first: BackendChoice = probe ? 'wasm' : backend;
+    const ready = await this.hosts[0]!.init(config, weights, first);
+    this.measurements = [...ready.measurements];
     if (ready.backend === 'wasm' || ready.backend === 'cpu') {
-      const more = await Promise.all(copies.map(async (w) => {
+      const more = await Promise.all(copies.slice(0, this.size - 1).map(async (w) => {
         const h = await DecoderHost.create(false);
         await h.init(config, w, ready.backend as BackendChoice);
         return h;
       }));
       this.hosts.push(...more);
     }
+    if (probe) this.probeDone = this.probeWebgl(config, copies.at(-1)!, ready);
     return ready;
   }
 
+  private async probeWebgl(config: ModelConfig, weights: ArrayBuffer, wasm: ReadyReply): Promise<void> {
+    let h: DecoderHost | null = null;
+    try {
+      h = await DecoderHost.create(false);
+      const r = await h.init(config, weights, 'webgl');
+      const m = r.measurements.find((x) => x.backend === 'webgl');
+      const failed = r.measurements.find((x) => x.error !== undefined);
+      this.measurements.push(m ?? failed ?? { backend: 'webgl', raysPerSecond: null, error: `started ${r.backend} instead` });
+      const wasmRate = wasm.measurements.find((x) => x.backend === wasm.backend)?.raysPerSecond ?? 0;
+      // the wasm pool decodes on every worker at once: compare with its total rate
+      if (r.backend === 'webgl' && m?.raysPerSecond && m.raysPerSecond > wasmRate * this.hosts.length) {
+        this.pendingSwap = h;
+        h = null;
+        this.trySwap();
+      }
+    } catch (err) {
+      this.measurements.push({ backend: 'webgl', raysPerSecond: null, error: (err as Error).message });
+    } finally {
+      h?.dispose();
+    }
+  }
+
+  /** Switches to the probed backend when no job is in flight. */
+  private trySwap(): void {
+    const next = this.pendingSwap;
+    if (!next || this.inflight > 0) return;
+    this.pendingSwap = null;
+    const old = this.hosts;
+    const z = this.latents;
+    this.swapping = (async () => {
+      if (z) await next.setLatents(z.data, z.shape);
+      this.hosts = [next];
+      for (const h of old) h.dispose();
+      this.onBackendChange?.();
+    })();
+  }
+
   async setLatents(data: Float32Array, shape: [number, number, number]): Promise<void> {
+    await this.swapping;
+    this.latents = { data, shape };
     await Promise.all(this.hosts.map((h) => h.setLatents(data, shape)));
   }
 
   async render(rays: Float32Array, n: number): Promise<Float32Array> {
-    const k = Math.min(this.hosts.length, Math.max(1, Math.floor(n / 256)));
-    if (k === 1) return this.hosts[0]!.render(rays, n);
-    const per = Math.ceil(n / k);
-    const parts = await Promise.all(this.hosts.slice(0, k).map((h, i) => {
-      const start = i * per, count = Math.min(per, n - start);
-      return h.render(rays.subarray(start * 6, (start + count) * 6), count);
-    }));
-    const out = new Float32Array(n * 3);
-    parts.forEach((p, i) => out.set(p, i * per * 3));
-    return out;
+    await this.swapping;
+    this.inflight++;
+    try {
+      const hosts = this.hosts;
+      const k = Math.min(hosts.length, Math.max(1, Math.floor(n / 256)));
+      if (k === 1) return await hosts[0]!.render(rays, n);
+      const per = Math.ceil(n / k);
+      const parts = await Promise.all(hosts.slice(0, k).map((h, i) => {
+        const start = i * per, count = Math.min(per, n - start);
+        return h.render(rays.subarray(start * 6, (start + count) * 6), count);
+      }));
+      const out = new Float32Array(n * 3);
+      parts.forEach((p, i) => out.set(p, i * per * 3));
+      return out;
+    } finally {
+      this.inflight--;
+      this.trySwap();
+    }
   }
 
   /** `tf.memory()` summed over the decoders. */
   async memory(): Promise<{ numTensors: number; numBytes: number }> {
+    await this.swapping;
     const ms = await Promise.all(this.hosts.map((h) => h.memory()));
     return { numTensors: ms.reduce((a, m) => a + m.numTensors, 0), numBytes: ms.reduce((a, m) => a + m.numBytes, 0) };
   }
 
   dispose(): void {
+    this.pendingSwap?.dispose();
     for (const h of this.hosts) h.dispose();
   }
 }

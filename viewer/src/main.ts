@@ -51,6 +51,8 @@ export interface ViewerDebug {
   refresh(): void;
   /** Resolves when no render pass is scheduled. */
   whenIdle(): Promise<void>;
+  /** Resolves once the start-up backend measurement is complete (WebGL is timed in the background). */
+  whenMeasured(): Promise<void>;
   /** `tf.memory()` of the decoder. */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
 }
@@ -84,7 +86,7 @@ let modelInfo: ModelInfo | null = null;
 let detail: ObjectDetail | null = null;
 let support: number[] = [];
 let host: DecoderPool | null = null;
-let measurements: BackendMeasurement[] = [];
+let hostReady: Promise<DecoderPool> | null = null;
 let progressive: ProgressiveRenderer | null = null;
 let latentsVersion = 0;
 let latentsReady = false;
@@ -103,7 +105,7 @@ window.lfkitViewer = {
     support: [...support],
     scene: scene.stats(),
     backend: backendLabel(),
-    decoder: host && { mode: host.mode, workers: host.workers, measurements },
+    decoder: host && { mode: host.mode, workers: host.workers, measurements: [...host.measurements] },
     render: progressive?.stats() ?? null,
     imagesShown,
     shownLog: shownLog.slice(),
@@ -123,6 +125,7 @@ window.lfkitViewer = {
   },
   refresh: () => requestView(),
   whenIdle: () => progressive?.whenIdle() ?? Promise.resolve(),
+  whenMeasured: async () => { await (await hostReady)?.probeDone; },
   memory: () => (host ? host.memory() : Promise.resolve({ numTensors: 0, numBytes: 0 })),
 };
 
@@ -180,13 +183,14 @@ function requestView(): void {
 }
 
 async function refreshLatents(): Promise<void> {
-  if (!host || !detail || !modelInfo) return;
+  if (!hostReady || !detail || !modelInfo) return;
   const version = ++latentsVersion;
   latentsReady = false;
   window.lfkitViewer.decoderReady = false;
-  const z = await api.latents(detail.id, support);
+  // the server's encoder and the decoder's start-up run at the same time
+  const [z, h] = await Promise.all([api.latents(detail.id, support), hostReady]);
   if (version !== latentsVersion) return; // a newer choice superseded this one
-  await host.setLatents(z.data, z.shape);
+  await h.setLatents(z.data, z.shape);
   if (version !== latentsVersion) return;
   latentsReady = true;
   window.lfkitViewer.decoderReady = true;
@@ -244,15 +248,15 @@ async function loadObject(id: string): Promise<void> {
   applySupport();
 }
 
-async function startDecoder(m: ModelInfo): Promise<void> {
+async function startDecoder(m: ModelInfo): Promise<DecoderPool> {
   const choice = (params.get('backend') ?? 'auto') as BackendChoice;
   if (!['auto', 'wasm', 'webgl', 'cpu'].includes(choice)) throw new Error(`?backend=${choice}: use auto, wasm, webgl or cpu`);
   const workers = Number(params.get('workers') ?? Math.min(VIEWER_CONFIG.maxWorkers, navigator.hardwareConcurrency || 1));
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`?workers=${params.get('workers')}: use a whole number >= 1`);
   const h = await DecoderPool.create(workers, params.get('worker') === '0');
   const weights = await api.weights(m);
-  const ready = await h.init(m.config, weights, choice);
-  measurements = ready.measurements;
+  await h.init(m.config, weights, choice);
+  h.onBackendChange = updateReadout;
   host = h;
   progressive = new ProgressiveRenderer(h, (img) => {
     lastImage = img;
@@ -263,6 +267,7 @@ async function startDecoder(m: ModelInfo): Promise<void> {
     updateReadout();
   });
   updateReadout();
+  return h;
 }
 
 async function start(): Promise<void> {
@@ -272,7 +277,8 @@ async function start(): Promise<void> {
   if (info.model) {
     modelInfo = info.model;
     updateReadout();
-    await startDecoder(info.model);
+    hostReady = startDecoder(info.model); // awaited below; the object loads meanwhile
+    hostReady.catch(() => {}); // handled where awaited (start, refreshLatents)
   }
   if (info.data) {
     const list = await api.objects();
@@ -303,6 +309,7 @@ async function start(): Promise<void> {
     updateReadout();
   });
   updateReadout();
+  if (hostReady) await hostReady;
   window.lfkitViewer.ready = true;
 }
 
