@@ -40,6 +40,7 @@ export function register(program: Command): void {
     .addOption(new Option('--host <addr>', 'address to bind (loopback by default; others expose your files to the network)').default('127.0.0.1'))
     .addOption(new Option('--port <n>', 'port to listen on (0 = any free port)')
       .argParser(commanderParser((v) => parseIntFlag(v, '--port', 0, 65535))).default(0))
+    // --backend: the server's encoder; the page picks its decoder backend itself (?backend=)
     .addOption(backendOption())
     .addOption(new Option('--json', 'print {"url": ...} as JSON on stdout once listening'))
     .action(userErrors(async (opts: ViewOptions) => {
@@ -71,6 +72,7 @@ async function runView(opts: ViewOptions): Promise<void> {
   }
   let model: ViewerModel | null = null;
   if (opts.run !== undefined) {
+    if (!existsSync(opts.run)) throw new UserError(`--run ${opts.run}: no such folder`);
     await initBackend(opts.backend);
     model = await loadViewerModel(opts.run);
   }
