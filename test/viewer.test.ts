@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRowMajor } from '../src/rays/index.ts';
 import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/viewer-server/build.ts';
 import { ViewerData } from '../src/viewer-server/dataset.ts';
+import { findBundledModel } from '../src/viewer-server/demo.ts';
 import type { ObjectDetail, ObjectList, ViewerInfo } from '../src/viewer-server/protocol.ts';
 import { startViewerServer, type ViewerServer } from '../src/viewer-server/server.ts';
 import { resolveStaticPath } from '../src/viewer-server/static-path.ts';
@@ -192,7 +193,22 @@ describe('lfkit view (CLI)', () => {
     const list = JSON.parse(r.stdout.split('OBJECTS ')[1]!) as ObjectList;
     expect(list.category).toBe('chairs');
     expect(list.objects.map((o) => o.split)).toEqual(['test', 'test', 'test']);
-    expect(r.stderr).toContain('--run DIR');
+    // the bundled model when the repository has one (models/), else a hint to pass --run
+    expect(r.stderr).toMatch(findBundledModel() ? /bundled model/ : /--run DIR/);
+  });
+
+  it('finds a bundled model: the first folder under models/ with config.json and model.safetensors', () => {
+    const dir = path.join(tmp, 'models');
+    expect(findBundledModel(dir)).toBeNull();
+    mkdirSync(path.join(dir, 'a-incomplete'), { recursive: true });
+    writeFileSync(path.join(dir, 'a-incomplete', 'config.json'), '{}');
+    expect(findBundledModel(dir)).toBeNull();
+    for (const n of ['c-chairs', 'b-chairs']) {
+      mkdirSync(path.join(dir, n));
+      writeFileSync(path.join(dir, n, 'config.json'), '{}');
+      writeFileSync(path.join(dir, n, 'model.safetensors'), '');
+    }
+    expect(findBundledModel(dir)).toBe(path.join(dir, 'b-chairs'));
   });
 
   it('exits 1 with a message naming the problem', async () => {

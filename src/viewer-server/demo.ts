@@ -1,12 +1,27 @@
 /**
- * What `lfkit view` (and `npm start`) shows with no arguments: a few held-out objects of the
+ * What `lfkit view` (and `npm start`) shows with no arguments: the bundled model (the first
+ * folder under `models/` that holds a model, issue 6) on a few held-out objects of the
  * procedural benchmark (`lfkit synth`, chairs, test split, seed 0), generated once into a cache
  * folder. Deterministic, so the cache is valid across runs for one generator version.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_RENDER, GENERATOR_VERSION, splitsFileName, synthesizeProcedural } from '../synth/index.ts';
+import { PACKAGE_ROOT } from './build.ts';
+
+/** Where bundled models live: `models/NAME/{config.json, model.safetensors, ...}`. */
+export const BUNDLED_MODELS_DIR = path.join(PACKAGE_ROOT, 'models');
+
+/** The first (by name) folder under `dir` holding `config.json` and `model.safetensors`, or null. */
+export function findBundledModel(dir = BUNDLED_MODELS_DIR): string | null {
+  if (!existsSync(dir)) return null;
+  for (const e of readdirSync(dir, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name).sort()) {
+    const d = path.join(dir, e);
+    if (existsSync(path.join(d, 'config.json')) && existsSync(path.join(d, 'model.safetensors'))) return d;
+  }
+  return null;
+}
 
 export const DEMO = { category: 'chairs', test: 3, seed: 0, views: 24, size: 64 } as const;
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../../node/backend.ts';
 import { ensureViewerBuilt, VIEWER_DIST } from '../../viewer-server/build.ts';
-import { DEMO, ensureDemoData } from '../../viewer-server/demo.ts';
+import { DEMO, ensureDemoData, findBundledModel } from '../../viewer-server/demo.ts';
 import { ViewerData, ViewerDataError } from '../../viewer-server/dataset.ts';
 import { loadViewerModel, ViewerModelError, type ViewerModel } from '../../viewer-server/model.ts';
 import { isLoopbackHost, startViewerServer, ViewerServerError } from '../../viewer-server/server.ts';
@@ -71,7 +71,16 @@ async function runView(opts: ViewOptions): Promise<void> {
     throw new UserError(`${opts.category !== undefined ? '--category' : '--object'} needs --data ROOT (or --run DIR)`);
   }
   let model: ViewerModel | null = null;
-  if (opts.run !== undefined) {
+  const demo = opts.run === undefined && opts.data === undefined;
+  if (demo) {
+    // no arguments: the bundled model, when the repository has one, on generated test objects
+    const bundled = findBundledModel();
+    if (bundled) {
+      await initBackend(opts.backend);
+      model = await loadViewerModel(bundled);
+      process.stderr.write(`lfkit view: bundled model ${path.basename(bundled)}\n`);
+    }
+  } else if (opts.run !== undefined) {
     if (!existsSync(opts.run)) throw new UserError(`--run ${opts.run}: no such folder`);
     await initBackend(opts.backend);
     model = await loadViewerModel(opts.run);
@@ -79,16 +88,17 @@ async function runView(opts: ViewOptions): Promise<void> {
   let data: ViewerData | null = null;
   if (opts.data !== undefined) {
     data = await openData(opts.data, opts.category, '--data');
-  } else if (model?.trainedOn) {
+  } else if (!demo && model?.trainedOn) {
     const { root, category } = model.trainedOn;
     if (!existsSync(root)) throw new UserError(`--run ${opts.run}: its dataset ${root} is gone; pass --data ROOT`);
     data = await openData(root, opts.category ?? category ?? undefined, `--run ${opts.run}: dataset`);
-  } else if (model) {
+  } else if (!demo) {
     process.stderr.write('lfkit view: note: no dataset (--data ROOT): there are no support views to encode\n');
   } else {
     const root = await ensureDemoData((line) => process.stderr.write(`lfkit view: ${line}\n`));
     data = await openData(root, DEMO.category, 'demo data');
-    process.stderr.write(`lfkit view: no --data or --run: showing ${DEMO.test} generated ${DEMO.category}; pass --run DIR to see a model's renders\n`);
+    process.stderr.write(`lfkit view: no --data or --run: showing ${DEMO.test} generated held-out ${DEMO.category}` +
+      `${model ? '' : '; no bundled model yet, pass --run DIR to see a model\'s renders'}\n`);
   }
   if (opts.object !== undefined && data && !data.has(opts.object)) {
     throw new UserError(`--object ${opts.object}: not in the dataset (e.g. ${data.summaries().slice(0, 3).map((o) => o.id).join(', ')})`);
