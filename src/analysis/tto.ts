@@ -19,7 +19,7 @@ import { psnr, psnrFromMse } from '../eval/metrics.ts';
 import { LightFieldModel, type DecoderContext } from '../model/model.ts';
 import { Adam } from '../nn/adam.ts';
 import { pluckerImage, type Camera } from '../rays/index.ts';
-import type { SupportSet } from '../render/render.ts';
+import type { SupportSet, ViewSynthesizer } from '../render/render.ts';
 import { Rng } from '../util/rng.ts';
 import { encodeSupport, type SupportArrays } from './support.ts';
 
@@ -145,6 +145,21 @@ export class TestTimeOptimizer {
     } finally {
       ctx.dispose();
     }
+  }
+
+  /**
+   * The optimised object as a `ViewSynthesizer` for `renderCamera`: `encode` ignores its
+   * argument and returns a context of the current Z (dispose it as usual).
+   */
+  synthesizer(): ViewSynthesizer<DecoderContext> {
+    const { imageSize, originScale } = this.model.config;
+    return {
+      imageSize,
+      originScale,
+      encode: () => this.context(),
+      renderRays: (ctx, rays) => this.model.renderRays(ctx, rays),
+      dispose: (ctx) => ctx.dispose(),
+    };
   }
 
   dispose(): void {

@@ -27,6 +27,7 @@ import { gridImage, resizeImage, type RgbImage } from '../render/image-ops.ts';
 import { fitSupport, renderCamera, RenderError } from '../render/render.ts';
 import { heldOutViews, orbitCameras, spreadViews } from '../render/views.ts';
 import type { LoadedRun } from './run.ts';
+import { testTimeOptimize, type TtoOptions, type TtoReport } from '../analysis/tto.ts';
 
 export interface RenderRunOptions {
   out: string;
@@ -44,6 +45,12 @@ export interface RenderRunOptions {
   radius?: number;
   format?: 'webp' | 'gif';
   quiet?: boolean;
+  /**
+   * Test-time optimisation before rendering (`src/analysis/tto.ts`): `steps` Adam steps on the
+   * support views' pixels, Z only or (`all`) Z and a copy of the decoder. Query PSNR (targets
+   * with ground truth) and support PSNR at steps 0, N/4, N/2, N go to `tto.json`.
+   */
+  tto?: TtoOptions & { steps: number };
 }
 
 export interface RenderedView {
@@ -62,6 +69,8 @@ export interface RenderRunResult {
   grid: string;
   turntable: string | null;
   files: string[];
+  /** With `tto`: its report (also in `tto.json`). */
+  tto?: TtoReport & { file: string };
 }
 
 interface Target {
@@ -195,14 +204,26 @@ export async function renderRun(run: LoadedRun, opts: RenderRunOptions): Promise
   }
 
   // --- render
-  const ctx = await run.synth.encode(support);
+  // Test-time optimisation (optional): fit the support views, then render from the result.
+  let ttoRun: ReturnType<typeof testTimeOptimize> | null = null;
+  let ttoResult: (TtoReport & { file: string }) | undefined;
+  if (opts.tto) {
+    const queries = targets.filter((t) => t.truth).map((t) => ({ name: t.name, camera: t.camera, truth: t.truth!.data }));
+    ttoRun = testTimeOptimize(run.model, support, { ...opts.tto, queries });
+    const file = path.join(out, 'tto.json');
+    ttoResult = { ...ttoRun.report, file };
+    writeJsonAtomic(file, { run: run.dir, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step }, support: supportNames, queries: queries.map((q) => q.name), ...ttoRun.report });
+    files.push(file);
+  }
+  const synth = ttoRun ? ttoRun.optimizer.synthesizer() : run.synth;
+  const ctx = await synth.encode(support);
   const views: RenderedView[] = [];
   const predicted: RgbImage[] = [];
   const orbitFrames: RgbImage[] = [];
   const bar = new Progress({ total: targets.length + orbitTargets.length, label: 'render', unit: 'view', quiet: opts.quiet });
   try {
     for (const t of targets) {
-      const img = await renderCamera(run.synth, ctx, t.camera);
+      const img = await renderCamera(synth, ctx, t.camera);
       const file = path.join(out, `view_${t.name}.png`);
       await writePng(file, img);
       files.push(file);
@@ -211,7 +232,7 @@ export async function renderRun(run: LoadedRun, opts: RenderRunOptions): Promise
       bar.tick();
     }
     for (const t of orbitTargets) {
-      const img = await renderCamera(run.synth, ctx, t.camera);
+      const img = await renderCamera(synth, ctx, t.camera);
       const file = path.join(out, `${t.name}.png`);
       await writePng(file, img);
       files.push(file);
@@ -220,7 +241,8 @@ export async function renderRun(run: LoadedRun, opts: RenderRunOptions): Promise
       bar.tick();
     }
   } finally {
-    run.synth.dispose(ctx);
+    synth.dispose(ctx);
+    ttoRun?.optimizer.dispose();
     bar.finish();
   }
   for (let i = 0; i < supportImages.length; i++) {
@@ -243,7 +265,7 @@ export async function renderRun(run: LoadedRun, opts: RenderRunOptions): Promise
     await writeAnimation(turntable, orbitFrames, Math.round(3000 / orbitFrames.length));
     files.push(turntable);
   }
-  const result: RenderRunResult = { out, support: supportNames, views, grid, turntable, files };
+  const result: RenderRunResult = { out, support: supportNames, views, grid, turntable, files, ...(ttoResult ? { tto: ttoResult } : {}) };
   writeJsonAtomic(path.join(out, 'render.json'), { run: run.dir, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step }, ...result });
   return result;
 }

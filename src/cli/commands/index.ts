@@ -10,7 +10,8 @@ import { register as registerTrain } from './train.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerRender } from './render.ts';
 import { register as registerPlot } from './plot.ts';
+import { register as registerLocality } from './locality.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerData, registerSynth, registerTrain, registerEval, registerRender, registerPlot, registerView];
+export const COMMANDS: RegisterCommand[] = [registerData, registerSynth, registerTrain, registerEval, registerRender, registerLocality, registerPlot, registerView];

@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { useBackend } from '../../train/backend.ts';
 import { renderRun } from '../../train/render-run.ts';
+import { formatTtoTable, TTO_DEFAULT_LR, TTO_DEFAULT_RAYS } from '../../analysis/tto.ts';
 import { loadRun } from '../../train/run.ts';
 import { UserError } from '../errors.ts';
 import {
@@ -30,6 +31,11 @@ interface RenderFlags {
   backend?: string;
   json?: boolean;
   quiet?: boolean;
+  // test-time optimisation (src/analysis/tto.ts)
+  ttoSteps?: number;
+  ttoAll?: boolean;
+  ttoLr: number;
+  ttoRays: number;
 }
 
 export function register(program: Command): void {
@@ -54,10 +60,17 @@ export function register(program: Command): void {
     .addOption(backendOption())
     .option('--quiet', 'no progress bar')
     .addOption(jsonOption())
+    // test-time optimisation (issue 9): fit the support views before rendering
+    .addOption(intOption('--tto-steps <n>', 'test-time optimisation: Adam steps on the support views\' pixels before rendering (Z only; see --tto-all); writes tto.json', 1))
+    .option('--tto-all', 'with --tto-steps: optimise the decoder weights too (on a copy of the model)')
+    .addOption(floatOption('--tto-lr <x>', 'with --tto-steps: Adam learning rate', 0).default(TTO_DEFAULT_LR))
+    .addOption(intOption('--tto-rays <n>', 'with --tto-steps: rays per step, drawn from all support pixels', 1).default(TTO_DEFAULT_RAYS))
     .action(userErrors(async (flags: RenderFlags) => {
       if (flags.poses && flags.orbit !== undefined) throw new UserError('--poses and --orbit: give one of them');
       if (flags.images && flags.object) throw new UserError('--images and --object: give one of them');
       if (!flags.images && !flags.object) throw new UserError('--object: required (or --images with --cameras)');
+      if (flags.ttoSteps === undefined && flags.ttoAll) throw new UserError('--tto-all: needs --tto-steps N');
+      if (!(flags.ttoLr > 0)) throw new UserError(`--tto-lr: must be above 0, got ${flags.ttoLr}`);
       await useBackend(flags.backend);
       const run = await loadRun(flags.run, { checkpoint: flags.checkpoint });
       try {
@@ -65,9 +78,11 @@ export function register(program: Command): void {
           out: flags.out, size: flags.size, data: { root: flags.data, category: flags.category }, object: flags.object,
           supportViews: flags.supportViews, images: flags.images, cameras: flags.cameras, poses: flags.poses,
           orbit: flags.orbit, elevation: flags.elevation, radius: flags.radius, format: flags.format, quiet: flags.quiet || flags.json,
+          ...(flags.ttoSteps !== undefined ? { tto: { steps: flags.ttoSteps, all: flags.ttoAll ?? false, lr: flags.ttoLr, rays: flags.ttoRays } } : {}),
         });
         if (flags.json) process.stdout.write(JSON.stringify(res, null, 2) + '\n');
         else {
+          if (res.tto) process.stdout.write(`${formatTtoTable(res.tto)}\n  -> ${res.tto.file}\n`);
           const scored = res.views.filter((v) => v.psnr !== undefined);
           for (const v of scored) process.stdout.write(`${v.name}: ${v.psnr!.toFixed(2)} dB\n`);
           process.stdout.write(`lfkit: ${res.views.length} views from ${res.support.length} support views -> ${flags.out} (grid.png${res.turntable ? ', ' + res.turntable.split('/').pop() : ''})\n`);
