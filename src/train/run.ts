@@ -10,6 +10,7 @@
  *   const img = await renderCamera(run.synth, ctx, cameraAt(orbitPose(0.3, 0.5, 4), 128));
  *   run.synth.dispose(ctx); run.dispose();
  */
+import { bundleCheckpoint, loadBundleModel } from '../bundle/load.ts';
 import { openDataset, type Dataset } from '../datasets/index.ts';
 import type { DecoderContext, LfkitConfig, LightFieldModel } from '../model/index.ts';
 import { configFromJson } from '../model/index.ts';
@@ -32,7 +33,8 @@ export interface LoadedRun {
 }
 
 /**
- * Loads a run's model from `checkpoints/best` (else `last`, or the one named). RunError for a
+ * Loads a run's model from `checkpoints/best` (else `last`, or the one named), or a model
+ * bundle's (`src/bundle`: its one checkpoint, whatever `checkpoint` says). RunError for a
  * missing or foreign folder or no checkpoint; CheckpointError when the checkpoint's config does
  * not match the run's `config.json`. A tfjs backend must be set (src/node/backend.ts).
  */
@@ -44,8 +46,10 @@ export async function loadRun(dir: string, opts: { checkpoint?: 'best' | 'last' 
   } catch (err) {
     throw new RunError(`${dir}/config.json: ${(err as Error).message}`);
   }
-  const ckpt = runCheckpoint(dir, opts.checkpoint ?? 'auto');
-  const { model } = loadModelCheckpoint(ckpt.dir, config);
+  // a model bundle (src/bundle) is its own single checkpoint: weights in the folder, no optimizer state
+  const bundled = bundleCheckpoint(dir, info);
+  const ckpt = bundled ?? runCheckpoint(dir, opts.checkpoint ?? 'auto');
+  const model = bundled ? loadBundleModel(dir, config) : loadModelCheckpoint(ckpt.dir, config).model;
   const synth = modelSynthesizer(model);
   return {
     dir,

@@ -10,8 +10,11 @@ import { register as registerTrain } from './train.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerRender } from './render.ts';
 import { register as registerPlot } from './plot.ts';
+import { register as registerSweep } from './sweep.ts';
+import { register as registerBundle } from './bundle.ts';
+import { register as registerDemo } from './demo.ts';
 import { register as registerLocality } from './locality.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerData, registerSynth, registerTrain, registerEval, registerRender, registerLocality, registerPlot, registerView];
+export const COMMANDS: RegisterCommand[] = [registerData, registerSynth, registerTrain, registerEval, registerRender, registerLocality, registerPlot, registerSweep, registerBundle, registerDemo, registerView];

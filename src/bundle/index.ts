@@ -1,0 +1,13 @@
+/** `src/bundle`: model bundles (`lfkit bundle`), model cards (`--card`) and `npm run demo` (Node only). */
+export {
+  BUNDLE_FORMAT, BUNDLE_VERSION, BUNDLE_FILES, bundleBlock, bundleCheckpoint, isBundleFolder, loadBundleModel,
+  type BundleBlock, type BundleState,
+} from './load.ts';
+export {
+  createBundle, evaluateModel, bundleWorkDir, readBundleTrainMean, writeTrainMeanPng, detectRecipe, BUNDLE_MAX_BYTES,
+  type BundleOptions, type BundleResult,
+} from './bundle.ts';
+export { writeModelCard, readModelCard, modelCardMarkdown, cardMargins, CARD_FORMAT, type CardOptions, type CardMargins, type ModelCard } from './card.ts';
+export {
+  runDemo, demoTable, spreadSupport, ensureRecipeTestObjects, missingModelMessage, DEMO_MODEL_DIR, DEMO_RECIPE, type DemoOptions, type DemoResult,
+} from './demo.ts';

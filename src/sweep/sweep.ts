@@ -1,0 +1,284 @@
+/**
+ * `lfkit sweep` (issue 6): the test protocol of method.md section 3 for several runs at several
+ * support counts, the paper's Figure 4a for our runs.
+ *
+ * Each run (or model bundle) is evaluated with `evaluateRun` (through `evaluateModel`), so a
+ * run's `eval-partial.jsonl` makes an interrupted sweep resume where it stopped and `lfkit eval`
+ * and `lfkit sweep` share results. Outputs in `OUT/`:
+ *
+ * - `sweep.json`: settings (split, draws, seed, objects), every run (label, folder, checkpoint)
+ *   and one point per (run, support count) with the model's and every baseline's figures;
+ * - `sweep.csv`: one row per point, mean and standard error of PSNR, object PSNR and SSIM for
+ *   the model and every baseline;
+ * - `sweep.md`: Markdown tables (PSNR of the model and every baseline; object-pixel PSNR);
+ * - `sweep.png`: PSNR against support views, one line per series with ± s.e. error bars, and
+ *   the per-pixel training mean as a dashed line.
+ */
+import path from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import { BASELINES, type BaselineName } from '../eval/baselines.ts';
+import type { ScoreSummary, SupportSummary } from '../eval/evaluate.ts';
+import type { MeanStdErr } from '../eval/metrics.ts';
+import type { RunEvalOptions } from '../eval/run-eval.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
+import { vegaLiteToPng } from '../node/plot.ts';
+import { loadRun } from '../train/run.ts';
+import { RunError } from '../train/run-folder.ts';
+import { evaluateModel } from '../bundle/bundle.ts';
+
+export const SWEEP_FORMAT = 'lfkit-sweep';
+
+/** Display names of the model and the baselines (as `formatEvalTable`). */
+export const METHOD_NAMES: Record<'model' | BaselineName, string> = {
+  model: 'model', white: 'all white', supportMean: 'support mean colour', nearestSupport: 'nearest support view',
+  trainMean: 'per-pixel training mean', wrongObject: 'wrong-object control',
+};
+
+/** One run to sweep. */
+export interface SweepEntry {
+  dir: string;
+  /** Table and legend name (default: the folder name). */
+  label?: string;
+  /** The plot line it belongs to (default: its label). `--train` puts every per-count run on one line. */
+  series?: string;
+  /** Support counts for this run (default: the sweep's). */
+  supportCounts?: number[];
+}
+
+export interface SweepSettings {
+  supportCounts: number[];
+  draws: number;
+  split: string;
+  /** First N objects of the split, or null for all. */
+  objects: number | null;
+  seed: number;
+  checkpoint: 'best' | 'last' | 'auto';
+  data?: { root?: string; category?: string };
+}
+
+/** One (run, support count) result. */
+export interface SweepPoint {
+  run: string;
+  series: string;
+  support: number;
+  summary: SupportSummary;
+}
+
+export interface SweepRunInfo {
+  label: string;
+  series: string;
+  dir: string;
+  checkpoint: { which: 'best' | 'last'; step: number };
+  data: { root: string; category: string | null };
+  supportCounts: number[];
+  objectIds: string[];
+}
+
+export interface SweepResult {
+  format: typeof SWEEP_FORMAT;
+  version: 1;
+  createdAt: string;
+  settings: SweepSettings;
+  runs: SweepRunInfo[];
+  points: SweepPoint[];
+}
+
+export interface SweepOptions extends SweepSettings {
+  quiet?: boolean;
+  /** Work folder for bundles' evaluation files (default: `bundleWorkDir`); one subfolder per label. */
+  workDir?: string;
+  /** Progress lines (`evaluating runs/a (1 of 2) ...`). */
+  log?: (line: string) => void;
+}
+
+/** Labels of the entries: given, else folder names; duplicates are an error naming `--label`. */
+export function sweepLabels(entries: readonly SweepEntry[]): string[] {
+  const labels = entries.map((e) => e.label ?? path.basename(path.resolve(e.dir)));
+  const seen = new Set<string>();
+  for (const l of labels) {
+    if (seen.has(l)) throw new RunError(`--label: two runs are labelled '${l}' (folder names); give each run a --label`);
+    seen.add(l);
+  }
+  return labels;
+}
+
+/** Evaluates every entry at its support counts (module header). */
+export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptions): Promise<SweepResult> {
+  if (entries.length === 0) throw new RunError('--run: give at least one run folder');
+  const labels = sweepLabels(entries);
+  const runs: SweepRunInfo[] = [];
+  const points: SweepPoint[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const label = labels[i]!;
+    const counts = e.supportCounts ?? opts.supportCounts;
+    opts.log?.(`evaluating ${e.dir} (${i + 1} of ${entries.length}) at ${counts.join(',')} support views`);
+    const run = await loadRun(e.dir, { checkpoint: opts.checkpoint });
+    try {
+      const evalOpts: RunEvalOptions = {
+        supportCounts: counts, draws: opts.draws, split: opts.split, objects: opts.objects ?? undefined, seed: opts.seed,
+        data: opts.data, quiet: opts.quiet,
+      };
+      const report = await evaluateModel(run, evalOpts, { workDir: opts.workDir ? path.join(opts.workDir, label) : undefined });
+      const ds = opts.data?.root ?? run.info.data.root;
+      runs.push({
+        label, series: e.series ?? label, dir: e.dir, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step },
+        data: { root: ds, category: opts.data?.category ?? run.info.data.category }, supportCounts: counts, objectIds: report.objects,
+      });
+      for (const r of report.results) points.push({ run: label, series: e.series ?? label, support: r.support, summary: r });
+    } finally {
+      run.dispose();
+    }
+  }
+  return { format: SWEEP_FORMAT, version: 1, createdAt: new Date().toISOString(), settings: stripOpts(opts), runs, points };
+}
+
+function stripOpts(o: SweepOptions): SweepSettings {
+  return { supportCounts: o.supportCounts, draws: o.draws, split: o.split, objects: o.objects, seed: o.seed, checkpoint: o.checkpoint, ...(o.data ? { data: o.data } : {}) };
+}
+
+const fmt = (m: MeanStdErr | undefined, digits: number): string =>
+  m && Number.isFinite(m.mean) ? `${m.mean.toFixed(digits)} ± ${m.stderr.toFixed(digits)}` : 'n/a';
+
+/** Markdown tables of the points: PSNR of the model and every baseline; object-pixel PSNR. */
+export function sweepMarkdown(points: readonly SweepPoint[], opts: { runColumn?: boolean } = {}): string {
+  const runCol = opts.runColumn ?? true;
+  const present = BASELINES.filter((b) => points.some((p) => p.summary.baselines[b]));
+  const head = (cols: string[]) => [`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---').join(' | ')} |`];
+  const lead = (p: SweepPoint) => [...(runCol ? [p.run] : []), String(p.support)];
+  const leadCols = [...(runCol ? ['run'] : []), 'S'];
+  const lines: string[] = [];
+  lines.push('PSNR in dB over all pixels (mean ± standard error over images; the model\'s prediction unclamped), object-pixel PSNR and SSIM of the model, and the PSNR of every baseline on the same draws:');
+  lines.push('');
+  lines.push(...head([...leadCols, 'PSNR', 'object PSNR', 'SSIM', ...present.map((b) => METHOD_NAMES[b])]));
+  for (const p of points) {
+    const s = p.summary;
+    lines.push(`| ${[...lead(p), `**${fmt(s.model.psnr, 2)}**`, fmt(s.model.objectPsnr, 2), fmt(s.model.ssim, 4), ...present.map((b) => fmt(s.baselines[b]?.psnr, 2))].join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push('Object-pixel PSNR in dB (query alpha > 0), model and baselines:');
+  lines.push('');
+  lines.push(...head([...leadCols, 'model', ...present.map((b) => METHOD_NAMES[b])]));
+  for (const p of points) {
+    const s = p.summary;
+    lines.push(`| ${[...lead(p), fmt(s.model.objectPsnr, 2), ...present.map((b) => fmt(s.baselines[b]?.objectPsnr, 2))].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** `sweep.csv`: one row per point; empty cells for baselines that were not computed. */
+export function sweepCsv(result: SweepResult): string {
+  const metrics = ['psnr', 'object_psnr', 'ssim'] as const;
+  const key: Record<(typeof metrics)[number], keyof ScoreSummary> = { psnr: 'psnr', object_psnr: 'objectPsnr', ssim: 'ssim' };
+  const cols = ['run', 'series', 'dir', 'checkpoint', 'step', 'support', 'objects', 'draws', 'images'];
+  for (const m of ['model', ...BASELINES]) for (const x of metrics) cols.push(`${m}_${x}`, `${m}_${x}_se`);
+  const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const rows = [cols.join(',')];
+  for (const p of result.points) {
+    const run = result.runs.find((r) => r.label === p.run)!;
+    const s = p.summary;
+    const cells: string[] = [p.run, p.series, run.dir, run.checkpoint.which, String(run.checkpoint.step), String(p.support), String(s.objects), String(s.draws), String(s.images)];
+    for (const m of ['model', ...BASELINES] as const) {
+      const sum = m === 'model' ? s.model : s.baselines[m];
+      for (const x of metrics) {
+        const v = sum?.[key[x]];
+        cells.push(v && Number.isFinite(v.mean) ? String(v.mean) : '', v && Number.isFinite(v.stderr) ? String(v.stderr) : '');
+      }
+    }
+    rows.push(cells.map(esc).join(','));
+  }
+  return rows.join('\n') + '\n';
+}
+
+const PALETTE = ['#4c78a8', '#e45756', '#54a24b', '#f58518', '#b279a2', '#72b7b2', '#eeca3b', '#9d755d'];
+export const TRAIN_MEAN_SERIES = 'per-pixel training mean';
+
+/**
+ * The sweep plot: PSNR against support views, one line per series with ± s.e. error bars, the
+ * per-pixel training mean dashed (one line per dataset; at a count evaluated by several runs of
+ * one dataset its figure is the same on the same draws, so the first is drawn).
+ */
+export function sweepPlotSpec(result: Pick<SweepResult, 'points' | 'runs'>, title = 'PSNR against support views'): TopLevelSpec {
+  const rows: { series: string; kind: 'model' | 'baseline'; S: number; psnr: number; lo: number; hi: number }[] = [];
+  const datasets = [...new Set(result.runs.map((r) => `${r.data.root}|${r.data.category}`))];
+  const baselineName = (run: SweepRunInfo) =>
+    datasets.length === 1 ? TRAIN_MEAN_SERIES : `${TRAIN_MEAN_SERIES} (${path.basename(path.resolve(run.data.root))})`;
+  const seenBaseline = new Set<string>();
+  const series: string[] = [];
+  for (const p of result.points) {
+    const m = p.summary.model.psnr;
+    if (!series.includes(p.series)) series.push(p.series);
+    rows.push({ series: p.series, kind: 'model', S: p.support, psnr: m.mean, lo: m.mean - m.stderr, hi: m.mean + m.stderr });
+    const tm = p.summary.baselines.trainMean?.psnr;
+    const run = result.runs.find((r) => r.label === p.run);
+    if (tm && run) {
+      const name = baselineName(run);
+      if (!seenBaseline.has(`${name}|${p.support}`)) {
+        seenBaseline.add(`${name}|${p.support}`);
+        rows.push({ series: name, kind: 'baseline', S: p.support, psnr: tm.mean, lo: tm.mean - tm.stderr, hi: tm.mean + tm.stderr });
+      }
+    }
+  }
+  const baseNames = [...new Set(rows.filter((r) => r.kind === 'baseline').map((r) => r.series))];
+  const domain = [...series, ...baseNames];
+  const range = [...series.map((_, i) => PALETTE[i % PALETTE.length]!), ...baseNames.map((_, i) => (i === 0 ? '#888888' : '#bbbbbb'))];
+  const xs = rows.map((r) => r.S);
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  rows.sort((a, b) => a.S - b.S);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    background: 'white',
+    width: 420,
+    height: 280,
+    data: { values: rows },
+    encoding: {
+      x: {
+        field: 'S', type: 'quantitative', title: 'support views',
+        scale: { domain: [lo - 0.25, hi + 0.25], nice: false, zero: false },
+        axis: { values: Array.from({ length: hi - lo + 1 }, (_, i) => lo + i), format: 'd' },
+      },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'bottom', columns: 2, labelLimit: 360 } },
+    },
+    layer: [
+      {
+        mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
+        encoding: {
+          y: { field: 'psnr', type: 'quantitative', title: 'PSNR (dB)', scale: { zero: false } },
+          strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['model', 'baseline'], range: [[1, 0], [6, 4]] }, legend: null },
+        },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'model'" }],
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Writes `sweep.json`, `sweep.csv`, `sweep.md` and `sweep.png` into `out`; returns their paths. */
+export async function writeSweep(out: string, result: SweepResult, title?: string): Promise<{ json: string; csv: string; md: string; png: string }> {
+  const files = { json: path.join(out, 'sweep.json'), csv: path.join(out, 'sweep.csv'), md: path.join(out, 'sweep.md'), png: path.join(out, 'sweep.png') };
+  writeJsonAtomic(files.json, result);
+  writeFileAtomic(files.csv, sweepCsv(result));
+  const s = result.settings;
+  const objects = [...new Set(result.runs.map((r) => r.objectIds.length))].join('/');
+  const md = [
+    `# Support-view sweep`,
+    '',
+    `Split \`${s.split}\`, ${objects} objects x ${s.draws} draws per support count, seed ${s.seed} (method.md section 3).`,
+    '',
+    '| run | folder | checkpoint |',
+    '| --- | --- | --- |',
+    ...result.runs.map((r) => `| ${r.label} | \`${r.dir}\` | ${r.checkpoint.which}, step ${r.checkpoint.step} |`),
+    '',
+    sweepMarkdown(result.points),
+    '',
+    '![PSNR against support views](sweep.png)',
+    '',
+  ].join('\n');
+  writeFileAtomic(files.md, md);
+  writeFileAtomic(files.png, await vegaLiteToPng(sweepPlotSpec(result, title)));
+  return files;
+}

@@ -1,0 +1,136 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { sweepCsv, sweepPlotSpec, type SweepResult } from '../src/sweep/sweep.ts';
+import { isRunFinished } from '../src/sweep/train-sweep.ts';
+import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
+import { runCli, TINY_SETS } from './helpers/run-cli.ts';
+
+let root: string;
+let base: string;
+beforeAll(async () => {
+  root = await makeTinyLearnit({ objects: { train: 3, val: 1, test: 2 }, views: 8, size: 16 });
+  base = fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-sweep-'));
+});
+
+const TRAIN = ['--preset', 'cpu', '--batch', '2', '--rays', '16', '--backend', 'cpu', '--quiet', ...TINY_SETS];
+
+describe('lfkit sweep', () => {
+  it('two tiny runs at counts 1-2: sweep.json, csv, md and png are valid and consistent', async () => {
+    const runs = ['a', 'b'].map((n) => path.join(base, n));
+    for (const [i, run] of runs.entries()) {
+      const t = await runCli(['train', '--data', root, '--category', 'chairs', '--support', '1-2', '--steps', '2', '--seed', String(i), '--out', run, ...TRAIN]);
+      expect(t.code, t.stderr).toBe(0);
+    }
+    const out = path.join(base, 'sweep');
+    const s = await runCli(['sweep', '--run', runs[0]!, '--run', runs[1]!, '--label', 'first', '--label', 'second', '--support', '1-2', '--draws', '2',
+      '--out', out, '--backend', 'cpu', '--quiet']);
+    expect(s.code, s.stderr).toBe(0);
+    const res = JSON.parse(fs.readFileSync(path.join(out, 'sweep.json'), 'utf8')) as SweepResult;
+    expect(res.settings).toMatchObject({ supportCounts: [1, 2], draws: 2, split: 'test', seed: 0 });
+    expect(res.runs.map((r) => r.label)).toEqual(['first', 'second']);
+    expect(res.points.map((p) => `${p.run}:${p.support}`)).toEqual(['first:1', 'first:2', 'second:1', 'second:2']);
+    for (const p of res.points) {
+      expect(p.summary.images).toBe(4); // 2 objects x 2 draws
+      expect(Number.isFinite(p.summary.model.psnr.mean)).toBe(true);
+      expect(Object.keys(p.summary.baselines).sort()).toEqual(['nearestSupport', 'supportMean', 'trainMean', 'white', 'wrongObject']);
+    }
+    // the same draws: the baselines that ignore the model agree between runs, the model does not
+    expect(res.points[0]!.summary.baselines.trainMean).toEqual(res.points[2]!.summary.baselines.trainMean);
+    expect(res.points[0]!.summary.model.psnr.mean).not.toBe(res.points[2]!.summary.model.psnr.mean);
+    // the figures equal what lfkit eval stored in the run (shared eval-partial.jsonl / eval.json)
+    const ev = JSON.parse(fs.readFileSync(path.join(runs[1]!, 'eval.json'), 'utf8'));
+    expect(ev.results.test['2'].model).toEqual(res.points[3]!.summary.model);
+
+    const csv = fs.readFileSync(path.join(out, 'sweep.csv'), 'utf8').trim().split('\n');
+    expect(csv.length).toBe(5);
+    const head = csv[0]!.split(',');
+    const row = csv[4]!.split(',');
+    expect(row[head.indexOf('run')]).toBe('second');
+    expect(Number(row[head.indexOf('support')])).toBe(2);
+    expect(Number(row[head.indexOf('model_psnr')])).toBeCloseTo(res.points[3]!.summary.model.psnr.mean, 10);
+    expect(Number(row[head.indexOf('trainMean_psnr_se')])).toBeCloseTo(res.points[3]!.summary.baselines.trainMean!.psnr.stderr, 10);
+
+    const md = fs.readFileSync(path.join(out, 'sweep.md'), 'utf8');
+    expect(md).toMatch(/\| run \| S \| PSNR \| object PSNR \| SSIM \| all white \| support mean colour \| nearest support view \| per-pixel training mean \| wrong-object control \|/);
+    expect(md).toContain(`| second | 2 | **${res.points[3]!.summary.model.psnr.mean.toFixed(2)} ± ${res.points[3]!.summary.model.psnr.stderr.toFixed(2)}**`);
+    const png = await sharp(path.join(out, 'sweep.png')).metadata();
+    expect(png.format).toBe('png');
+    expect(png.width).toBeGreaterThan(400);
+
+    // a second sweep recomputes nothing: every (count, object) record comes from eval-partial.jsonl
+    const partial = path.join(runs[0]!, 'eval-partial.jsonl');
+    const before = fs.readFileSync(partial, 'utf8');
+    const s2 = await runCli(['sweep', '--run', runs[0]!, '--support', '1-2', '--draws', '2', '--out', path.join(base, 'sweep2'), '--backend', 'cpu', '--quiet', '--json']);
+    expect(s2.code, s2.stderr).toBe(0);
+    expect(fs.readFileSync(partial, 'utf8')).toBe(before);
+    expect(JSON.parse(s2.stdout).points[1].summary).toEqual(res.points[1]!.summary);
+  });
+
+  it('--train trains one model per count into OUT/runs/s<S>, skips finished runs, resumes unfinished ones', async () => {
+    const out = path.join(base, 'trainsweep');
+    const args = ['sweep', '--train', '--data', root, '--category', 'chairs', '--support', '1-2', '--steps', '2', '--draws', '1', '--out', out, ...TRAIN];
+    const s = await runCli(args);
+    expect(s.code, s.stderr).toBe(0);
+    for (const S of [1, 2]) {
+      const cfg = JSON.parse(fs.readFileSync(path.join(out, 'runs', `s${S}`, 'config.json'), 'utf8'));
+      expect(cfg.config.train.support).toEqual([S]);
+      expect(isRunFinished(path.join(out, 'runs', `s${S}`), 2)).toBe(true);
+    }
+    const res = JSON.parse(fs.readFileSync(path.join(out, 'sweep.json'), 'utf8')) as SweepResult;
+    expect(res.points.map((p) => `${p.run}:${p.support}:${p.series}`)).toEqual(['s1:1:one model per support count', 's2:2:one model per support count']);
+    // longer schedule: both runs resume from step 2; a finished run is skipped
+    const s2 = await runCli([...args.filter((a) => a !== '--quiet'), '--steps', '3']);
+    expect(s2.code, s2.stderr).toBe(0);
+    expect(s2.stderr).toMatch(/resuming the 1-view model/);
+    for (const S of [1, 2]) expect(isRunFinished(path.join(out, 'runs', `s${S}`), 3)).toBe(true);
+    const s3 = await runCli([...args.filter((a) => a !== '--quiet'), '--steps', '3']);
+    expect(s3.code, s3.stderr).toBe(0);
+    expect(s3.stderr).toMatch(/s1: finished, skipped/);
+    expect(s3.stderr).toMatch(/s2: finished, skipped/);
+  });
+
+  it('errors name the flag', async () => {
+    const r1 = await runCli(['sweep', '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toMatch(/--run/);
+    const r2 = await runCli(['sweep', '--run', path.join(base, 'nope'), '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/--run: run folder .*nope does not exist/);
+    const r3 = await runCli(['sweep', '--train', '--data', root, '--preset', 'cpu', '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toMatch(/--steps or --minutes/);
+    const r4 = await runCli(['sweep', '--run', 'a', '--run', 'b', '--label', 'x', '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    expect(r4.code).toBe(1);
+    expect(r4.stderr).toMatch(/--label: 1 labels for 2 runs/);
+  });
+
+  it('plot spec: one line per series, error bars, the training mean dashed; csv leaves missing baselines empty', () => {
+    const ms = (mean: number) => ({ mean, stderr: 0.1, n: 1 });
+    const sum = (support: number, m: number, withTm: boolean) => ({
+      support, objects: 1, draws: 1, images: 1,
+      model: { psnr: ms(m), objectPsnr: ms(m - 5), ssim: ms(0.8) },
+      baselines: withTm ? { trainMean: { psnr: ms(14), objectPsnr: ms(9), ssim: ms(0.7) } } : {},
+    });
+    const res: SweepResult = {
+      format: 'lfkit-sweep', version: 1, createdAt: '', settings: { supportCounts: [1, 2], draws: 1, split: 'test', objects: null, seed: 0, checkpoint: 'auto' },
+      runs: ['a', 'b'].map((label) => ({ label, series: label, dir: label, checkpoint: { which: 'best' as const, step: 1 }, data: { root: 'd', category: 'c' }, supportCounts: [1, 2], objectIds: ['o'] })),
+      points: [
+        { run: 'a', series: 'a', support: 1, summary: sum(1, 15, true) }, { run: 'a', series: 'a', support: 2, summary: sum(2, 16, true) },
+        { run: 'b', series: 'b', support: 1, summary: sum(1, 17, false) }, { run: 'b', series: 'b', support: 2, summary: sum(2, 18, false) },
+      ],
+    };
+    const spec = sweepPlotSpec(res) as unknown as { data: { values: { series: string; kind: string; S: number; lo: number; hi: number }[] }; encoding: { color: { scale: { domain: string[] } } } };
+    expect(spec.encoding.color.scale.domain).toEqual(['a', 'b', 'per-pixel training mean']);
+    const rows = spec.data.values;
+    expect(rows.filter((r) => r.kind === 'baseline').map((r) => r.S)).toEqual([1, 2]);
+    const b2 = rows.find((r) => r.series === 'b' && r.S === 2)!;
+    expect([b2.lo, b2.hi]).toEqual([17.9, 18.1]);
+    const csv = sweepCsv(res).trim().split('\n').map((l) => l.split(','));
+    const col = csv[0]!.indexOf('trainMean_psnr');
+    expect(csv[1]![col]).toBe('14');
+    expect(csv[3]![col]).toBe('');
+  });
+});
