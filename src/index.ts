@@ -11,6 +11,7 @@ export * from './render/index.ts';
 export * from './eval/index.ts';
 export * from './train/index.ts';
 export * from './viewer-server/index.ts';
+export * from './analysis/index.ts';
 export * from './sweep/index.ts';
 export * from './bundle/index.ts';
 export { writePng, writeAnimation, encodePng } from './node/images.ts';

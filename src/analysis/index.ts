@@ -5,3 +5,5 @@
 export * from './locality.ts';
 export * from './tto.ts';
 export { encodeSupport, supportArrays, type SupportArrays } from './support.ts';
+// Node only (dataset, PNG and JSON files); the modules above are shared code.
+export { localityRun, type LocalityRunOptions, type LocalityRunResult, type LocalityObjectResult } from './locality-run.ts';
