@@ -111,7 +111,7 @@ function machine(backend: string | null): ModelCard['machine'] {
   return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.arch()}`, backend };
 }
 
-const mins = (s: number) => `${(s / 60).toFixed(1)} min`;
+const mins = (s: number) => (s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} dB`;
 
 /** `MODEL_CARD.md` text of a card. */
@@ -162,7 +162,7 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('## Test-split sweep');
   L.push('');
   L.push(`Split \`${s.split}\`, ${s.objects} objects x ${s.draws} draws per support count, seed ${s.seed}: per draw S support views and 1 query view ` +
-    'drawn from all 50 views of the object, the full query image rendered (method.md section 3). Reproduce with:');
+    'drawn from all views of the object, the full query image rendered (method.md section 3). Reproduce with:');
   L.push('');
   L.push('```sh');
   L.push(card.reproduce);

@@ -170,7 +170,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const report = await evaluateSynthesizer(run.synth, ds, {
       supportCounts: counts, draws, split: 'test', seed: 0, trainMean, onProgress: () => bar1.tick(),
     });
-    bar1.finish();
+    if (process.stderr.isTTY) bar1.finish(); // elsewhere the last tick printed its line
 
     // renders: nested support sets, four held-out views with ground truth, and turntables
     const size = opts.size ?? 128;
@@ -210,7 +210,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       turntables.push(perS);
       viewScores.push({ object: obj.id, support: order, psnr: scores });
     }
-    bar2.finish();
+    if (process.stderr.isTTY) bar2.finish();
     viewRows.pop();
     const files = {
       views: path.join(out, 'views.png'),
