@@ -216,7 +216,13 @@ export async function renderRun(run: LoadedRun, opts: RenderRunOptions): Promise
     files.push(file);
   }
   const synth = ttoRun ? ttoRun.optimizer.synthesizer() : run.synth;
-  const ctx = await synth.encode(support);
+  let ctx: Awaited<ReturnType<typeof synth.encode>>;
+  try {
+    ctx = await synth.encode(support);
+  } catch (err) {
+    ttoRun?.optimizer.dispose();
+    throw err;
+  }
   const views: RenderedView[] = [];
   const predicted: RgbImage[] = [];
   const orbitFrames: RgbImage[] = [];
