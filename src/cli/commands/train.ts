@@ -1,12 +1,14 @@
 /**
  * `lfkit train`: train (or resume) a run folder. Options only; the loop is `train()` in
- * src/train/train.ts with lfkit's model (`modelEngines`).
+ * src/train/train.ts with lfkit's model (`modelEngines`, or data-parallel over `--workers`
+ * threads: `src/node/parallel/engine.ts`).
  */
+import os from 'node:os';
 import { Option, type Command } from 'commander';
 import { openDataset } from '../../datasets/index.ts';
 import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../../model/index.ts';
 import { useBackend } from '../../train/backend.ts';
-import { modelEngines } from '../../train/model-engine.ts';
+import { parallelModelEngines } from '../../node/parallel/engine.ts';
 import { readRunInfo, RunError } from '../../train/run-folder.ts';
 import { train } from '../../train/train.ts';
 import { UserError } from '../errors.ts';
@@ -37,6 +39,8 @@ interface TrainFlags {
   valEvery: number;
   valObjects: number;
   logEvery: number;
+  /** Threads for data-parallel training (the CLI defaults it to the core count). */
+  workers?: number;
 }
 
 /** The stored config as dotted overrides (so a resumed run keeps its own `--set`s). */
@@ -118,17 +122,20 @@ export function register(program: Command): void {
     .addOption(intOption('--val-every <n>', 'steps between validations', 1).default(250))
     .addOption(intOption('--val-objects <n>', 'val objects per validation', 0).default(4))
     .addOption(intOption('--log-every <n>', 'steps per metrics.jsonl record', 1).default(10))
+    .addOption(intOption('--workers <n>', 'threads for data-parallel training (main thread + n - 1 workers, each with its own backend); 1 = single thread', 1).default(os.availableParallelism()))
     .option('--quiet', 'no progress bar')
     .addOption(jsonOption())
     .action(userErrors(async (flags: TrainFlags) => {
       const { config, data } = trainConfigFromFlags(flags);
+      const threads = Math.min(flags.workers ?? 1, config.train.batch);
       const backend = await useBackend(flags.backend);
       const dataset = await openDataset(data.root, { category: data.category ?? undefined, size: config.model.imageSize });
       if (!flags.quiet && !flags.json) {
         const t = config.train;
         process.stderr.write(`lfkit: ${flags.resume ? 'resuming' : 'training'} ${flags.out}: preset ${config.preset}, variant ${config.model.variant}, ` +
           `${countParameters(config.model).toLocaleString('en-US')} parameters, ${dataset.ids('train').length} training objects at ${config.model.imageSize}px, ` +
-          `batch ${t.batch}, support ${t.support.join(',')}, ${t.rays} rays, ${t.steps} steps${flags.minutes !== undefined ? ` or ${flags.minutes} min` : ''}\n`);
+          `batch ${t.batch}, support ${t.support.join(',')}, ${t.rays} rays, ${t.steps} steps${flags.minutes !== undefined ? ` or ${flags.minutes} min` : ''}, ` +
+          `${threads} thread${threads > 1 ? 's' : ''}\n`);
       }
       const ctl = new AbortController();
       let signalName: NodeJS.Signals | null = null;
@@ -142,12 +149,12 @@ export function register(program: Command): void {
       process.on('SIGTERM', onSignal);
       try {
         const res = await train({
-          runDir: flags.out, dataset, data: { ...data, size: config.model.imageSize }, config, engines: modelEngines,
+          runDir: flags.out, dataset, data: { ...data, size: config.model.imageSize }, config, engines: parallelModelEngines(threads),
           resume: flags.resume, force: flags.force, minutes: flags.minutes, signal: ctl.signal, quiet: flags.quiet || flags.json,
           checkpointEvery: flags.checkpointEvery, valEvery: flags.valEvery, valObjects: flags.valObjects, logEvery: flags.logEvery,
           command: ['lfkit', ...process.argv.slice(2)].join(' '),
         });
-        if (flags.json) process.stdout.write(JSON.stringify({ ...res, backend }, null, 2) + '\n');
+        if (flags.json) process.stdout.write(JSON.stringify({ ...res, backend, workers: threads }, null, 2) + '\n');
         else {
           const best = res.bestVal !== null ? `, best val PSNR ${res.bestVal.toFixed(2)} dB at step ${res.bestStep}` : '';
           process.stdout.write(`lfkit: ${res.reason === 'interrupted' ? 'interrupted' : 'stopped'} at step ${res.step} (${res.reason}), ` +

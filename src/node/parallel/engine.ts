@@ -1,0 +1,152 @@
+/**
+ * Data-parallel training over threads: the training loop's `TrainEngine` for lfkit's model
+ * with the main thread plus `workers - 1` replica workers (`pool.ts`).
+ *
+ * A step splits the batch by objects (`splitCounts`: 8 objects on 2 threads = 4 + 4); each
+ * worker gets its part (objects `offset..`, so dropout masks are the whole batch's: they are
+ * seeded per object index) and computes the loss and gradients of its part's mean loss while
+ * the main thread computes its own part. The main thread averages the gradients weighted by
+ * object count (equal to the whole batch's gradient up to float rounding), applies the one Adam
+ * update, and sends the new weights with the next step's request, so every replica always
+ * holds exactly the main thread's weights and checkpoints, validation and the optimiser state
+ * live on the main thread only (resume is unchanged).
+ *
+ * Why broadcast weights rather than Adam on every replica: the same volume crosses threads
+ * (one parameter vector each way), the workers need no optimiser state (resume and checkpoints
+ * stay single-threaded), and replicas cannot drift; the cost is reading the weights once per
+ * step on the main thread (measured in `npm run bench -- perf`: a few ms of a ~3 s step).
+ *
+ * `workers <= 1` is today's single-thread engine (`modelEngines`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LfkitConfig } from '../../model/config.ts';
+import { LightFieldModel } from '../../model/model.ts';
+import { Trainer, type Batch } from '../../model/trainer.ts';
+import type { ViewSynthesizer } from '../../render/render.ts';
+import type { EngineFactory, LoopState, TrainEngine } from '../../train/engine.ts';
+import { loadModelCheckpoint, modelEngines, modelSynthesizer, saveModelCheckpoint } from '../../train/model-engine.ts';
+import { ReplicaPool, packWeights } from './pool.ts';
+import { sliceBatch, splitCounts, unpack, weightedMean } from './split.ts';
+import type { GradsReply } from './protocol.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
+
+/** Timing of the last data-parallel step (for benchmarks). */
+export interface ParallelStepTiming {
+  /** Objects per thread, main thread first. */
+  counts: number[];
+  /** Wall seconds: main thread's gradients, waiting for workers, average + Adam, weights read. */
+  mainGradS: number;
+  waitS: number;
+  applyS: number;
+  weightsS: number;
+  /** CPU seconds of each thread during the step's gradient phase (main first; NaN when unknown). */
+  cpuS: number[];
+}
+
+/** A `TrainEngine` that also exposes its pool and the last step's timing. */
+export interface ParallelTrainEngine extends TrainEngine {
+  readonly threads: number;
+  readonly pool: ReplicaPool | null;
+  readonly model: LightFieldModel;
+  readonly trainer: Trainer;
+  lastTiming: ParallelStepTiming | null;
+  /** Stops the workers and waits for them (dispose() does the same without waiting). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the engine around a main-thread model + trainer. `threads` counts the main thread:
+ * 2 = main + 1 worker. The batch is never split into more parts than it has objects.
+ */
+export async function parallelEngine(config: LfkitConfig, model: LightFieldModel, trainer: Trainer, threads: number): Promise<ParallelTrainEngine> {
+  const nWorkers = Math.max(0, Math.min(Math.floor(threads), config.train.batch) - 1);
+  const pool = nWorkers > 0 ? await ReplicaPool.start(nWorkers, { backend: tf.getBackend(), config, model }) : null;
+  let weightsDirty = false; // main's weights changed since the workers last got them
+  let grads: Float32Array | null = null;
+  let disposed = false;
+
+  const engine: ParallelTrainEngine = {
+    threads: 1 + nWorkers,
+    pool,
+    model,
+    trainer,
+    lastTiming: null,
+    synth: modelSynthesizer(model) as ViewSynthesizer<unknown>,
+    async step(batch: Batch, step: number) {
+      if (!pool) return trainer.step(batch, step);
+      const counts = splitCounts(batch.B, 1 + pool.size);
+      const offsets = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
+      let weights: Float32Array | undefined;
+      const t0 = performance.now();
+      if (weightsDirty) {
+        weights = packWeights(model, pool.layout);
+        weightsDirty = false;
+      }
+      const tW = performance.now();
+      const cpu0 = threadCpuSeconds() ?? NaN;
+      // Workers first (they start at once), then the main thread's own part, synchronously.
+      const replies = pool.workers.slice(0, counts.length - 1).map((w, i) => {
+        const part = sliceBatch(batch, offsets[i + 1]!, counts[i + 1]!, true);
+        const buffers = [part.supportRgb, part.supportPlucker, part.queryRays, part.queryRgb].map((a) => a.buffer as ArrayBuffer);
+        const wCopy = weights && pool.size > 1 ? weights.slice() : weights;
+        return w.request<GradsReply>({ type: 'grads', step, offset: offsets[i + 1]!, batch: part, weights: wCopy }, wCopy ? [...buffers, wCopy.buffer as ArrayBuffer] : buffers);
+      });
+      const mine = trainer.gradients(sliceBatch(batch, 0, counts[0]!), step, 0);
+      const cpu1 = threadCpuSeconds() ?? NaN;
+      const t1 = performance.now();
+      const others = await Promise.all(replies);
+      const t2 = performance.now();
+      grads ??= new Float32Array(pool.layout.total);
+      const mineFlat = new Float32Array(pool.layout.total);
+      const mineViews = unpack(pool.layout, mineFlat);
+      for (const [n, g] of mine.grads) mineViews.get(n)!.set(g);
+      weightedMean([mineFlat, ...others.map((o) => o.grads)], counts, grads);
+      const loss = [mine.loss, ...others.map((o) => o.loss)].reduce((a, l, i) => a + (counts[i]! / batch.B) * l, 0);
+      const { lr } = trainer.applyGradients(unpack(pool.layout, grads), step);
+      weightsDirty = true;
+      const t3 = performance.now();
+      engine.lastTiming = {
+        counts, mainGradS: (t1 - tW) / 1000, waitS: (t2 - t1) / 1000, applyS: (t3 - t2) / 1000, weightsS: (tW - t0) / 1000,
+        cpuS: [cpu1 - cpu0, ...others.map((o) => o.cpuSeconds)],
+      };
+      return { loss, lr };
+    },
+    async save(dir: string, state: LoopState) {
+      saveModelCheckpoint(dir, config, model, trainer, state.step, { time: state.time, bestVal: state.bestVal, bestStep: state.bestStep });
+    },
+    numTensors: () => tf.memory().numTensors,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      void pool?.close();
+      trainer.dispose();
+      model.dispose();
+    },
+    async close() {
+      const p = pool?.close();
+      engine.dispose();
+      await p;
+    },
+  };
+  return engine;
+}
+
+/**
+ * The engine factory of lfkit's model over `threads` threads (main + threads - 1 workers);
+ * `threads <= 1` is `modelEngines` itself.
+ */
+export function parallelModelEngines(threads: number): EngineFactory<LfkitConfig> {
+  if (threads <= 1) return modelEngines;
+  return {
+    async create(config) {
+      const model = LightFieldModel.create(config.model, config.train.seed);
+      return parallelEngine(config, model, new Trainer(model, config.train), threads);
+    },
+    async load(dir, config) {
+      const { model, optimizer } = loadModelCheckpoint(dir, config);
+      const trainer = new Trainer(model, config.train);
+      if (optimizer) trainer.setOptimizerState(optimizer);
+      return parallelEngine(config, model, trainer, threads);
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// Worker-thread entry of a model replica (src/node/parallel/pool.ts): TS is not compiled ahead
+// of time, so register tsx's loader in this thread first, then load the real worker.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./replica-worker.ts');
