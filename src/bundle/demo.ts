@@ -46,7 +46,7 @@ export interface DemoOptions {
   supportCounts?: number[];
   /** Protocol draws per object and support count (default 4). */
   draws?: number;
-  /** Turntable frames (default 24) and size in pixels (default 128). */
+  /** Turntable frames (default 24) and rendered size in pixels (default 64, the cpu model's; shown at >= 128). */
   frames?: number;
   size?: number;
   format?: 'webp' | 'gif';
@@ -65,7 +65,9 @@ export interface DemoResult {
   /** PSNR of each rendered held-out view against its ground truth, per support count. */
   views: { object: string; support: number[]; psnr: Record<string, number[]> }[];
   files: { views: string; turntable: string; json: string };
+  /** Wall-clock seconds: total, and per phase (regenerating data, scoring, rendering). */
   seconds: number;
+  phases: { data: number; score: number; render: number };
 }
 
 /** The error when the model folder is missing, saying how to get one. */
@@ -160,7 +162,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const recipe = block?.recipe ?? DEMO_RECIPE;
     const r = RECIPES[recipe]!;
     const root = opts.data ?? path.join(out, 'data');
+    const tData = performance.now();
     const ids = await ensureRecipeTestObjects(recipe, opts.objects ?? 3, root, { workers: opts.workers, log });
+    const tScore = performance.now();
     const ds = await run.openData({ root, category: r.category });
     const trainMean = await knownTrainMean(run);
 
@@ -172,8 +176,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     });
     if (process.stderr.isTTY) bar1.finish(); // elsewhere the last tick printed its line
 
+    const tRender = performance.now();
     // renders: nested support sets, four held-out views with ground truth, and turntables
-    const size = opts.size ?? 128;
+    const size = opts.size ?? 64;
     const frames = opts.frames ?? 24;
     const objects: PosedObject[] = [];
     for (const id of ids) objects.push(await ds.loadObject(id));
@@ -219,11 +224,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     };
     await writePng(files.views, gridImage(viewRows, 96));
     const animation: RgbImage[] = [];
-    for (let f = 0; f < frames; f++) animation.push(gridImage(turntables.map((perS) => perS.map((tt) => tt[f]!)), size));
+    const cell = Math.max(size, 128); // small renders are shown enlarged (bilinear), not re-rendered
+    for (let f = 0; f < frames; f++) animation.push(gridImage(turntables.map((perS) => perS.map((tt) => tt[f]!)), cell));
     await writeAnimation(files.turntable, animation, Math.round(4000 / frames));
     const result: DemoResult = {
       model: modelDir, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step }, recipe, data: root, objects: ids, report,
       views: viewScores, files, seconds: (performance.now() - t0) / 1000,
+      phases: { data: (tScore - tData) / 1000, score: (tRender - tScore) / 1000, render: (performance.now() - tRender) / 1000 },
     };
     writeJsonAtomic(files.json, result);
     return result;

@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .addOption(supportOption('support-view counts', [1, 3, 5]))
     .addOption(intOption('--draws <n>', 'protocol draws per object and count for the PSNR table', 1).default(4))
     .addOption(intOption('--frames <n>', 'turntable frames', 1, 360).default(24))
-    .addOption(intOption('--size <px>', 'turntable frame size', 8, 1024).default(128))
+    .addOption(intOption('--size <px>', 'turntable render size (shown at >= 128 px)', 8, 1024).default(64))
     .addOption(new Option('--format <fmt>', 'turntable format').choices(['webp', 'gif']).default('webp'))
     .addOption(backendOption())
     .option('--quiet', 'no progress bars')
