@@ -51,11 +51,11 @@ describe('lfkit demo (npm run demo)', () => {
     const v = await sharp(path.join(out, 'views.png')).metadata();
     expect(v.width).toBe(9 * 96 + 10 * 2);
     expect(v.height).toBe(9 * 96 + 10 * 2); // 2 objects x 4 rows + 1 spacer row
-    // the turntable: 3 frames, 2 objects x 3 support counts of 24 px
+    // the turntable: 3 frames, 2 objects x 3 support counts, rendered at 24 px and shown at 128
     const tt = await sharp(path.join(out, 'turntable.webp'), { animated: true }).metadata();
     expect(tt.pages).toBe(3);
-    expect(tt.width).toBe(3 * 24 + 4 * 2);
-    expect(tt.pageHeight).toBe(2 * 24 + 3 * 2);
+    expect(tt.width).toBe(3 * 128 + 4 * 2);
+    expect(tt.pageHeight).toBe(2 * 128 + 3 * 2);
 
     // a second run reuses the regenerated objects and gives the same figures
     const d2 = await runCli([...args, '--json']);
