@@ -15,4 +15,5 @@ export * from './analysis/index.ts';
 export * from './sweep/index.ts';
 export * from './bundle/index.ts';
 export { writePng, writeAnimation, encodePng } from './node/images.ts';
+export * from './node/parallel/index.ts';
 export { plotTrainingCurves, trainingCurvesSpec, vegaLiteToPng, vegaLiteToSvg, type MetricsRecord } from './node/plot.ts';

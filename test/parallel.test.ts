@@ -12,6 +12,10 @@ import { loadModelCheckpoint } from '../src/train/model-engine.ts';
 import { readMetrics } from '../src/train/run-folder.ts';
 import { runCheckpoint, train } from '../src/train/train.ts';
 import { maxAbsDiff } from './helpers/assert-close.ts';
+import { openParallelSynthesizer } from '../src/node/parallel/synth.ts';
+import { cameraAt, orbitPose } from '../src/rays/index.ts';
+import { renderCamera, type ViewSynthesizer } from '../src/render/render.ts';
+import { modelSynthesizer } from '../src/train/model-engine.ts';
 import { randomBatch, tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
@@ -94,6 +98,41 @@ describe('data-parallel training (wasm backend, worker threads)', () => {
     tr.dispose();
     ref.dispose();
     await engine.close();
+  });
+
+  it('split-ray rendering equals one thread (also after a training step: the workers get the new weights); no leaks', async () => {
+    const config = tinyConfig({ 'train.batch': 2 }) as LfkitConfig;
+    const model = LightFieldModel.create(config.model, 11);
+    const engine = await parallelEngine(config, model, new Trainer(model, config.train), 2);
+    const single = modelSynthesizer(model);
+    const H = config.model.imageSize;
+    const b = randomBatch(config, 4, 2);
+    const support = { images: [0, 1].map((s) => b.supportRgb.slice(s * H * H * 3, (s + 1) * H * H * 3)), cameras: [0, 1].map((s) => cameraAt(orbitPose(s, 0.2, 2.5), H)) };
+    const camera = cameraAt(orbitPose(0.4, 0.3, 2.5), 40); // 1600 rays: split 800 + 800
+    const render = async (synth: ViewSynthesizer<unknown>) => {
+      const ctx = await synth.encode(support);
+      const img = await renderCamera(synth, ctx, camera, { chunk: 1000 });
+      synth.dispose(ctx);
+      return img.data;
+    };
+    const before = tf.memory().numTensors;
+    const workerBefore = (await engine.pool!.stats())[0]!.numTensors;
+    const a0 = await render(single);
+    expect(maxAbsDiff(await render(engine.synth), a0)).toBeLessThan(1e-6);
+    await engine.step(randomBatch(config, 3, 2), 0);
+    const a1 = await render(single);
+    expect(maxAbsDiff(a1, a0)).toBeGreaterThan(1e-4); // the step changed the rendering
+    expect(maxAbsDiff(await render(engine.synth), a1)).toBeLessThan(1e-6);
+    expect(tf.memory().numTensors).toBe(before);
+    expect((await engine.pool!.stats())[0]!.numTensors).toBe(workerBefore);
+    await engine.close();
+    // a standalone pool for render / eval
+    const m2 = LightFieldModel.create(config.model, 11);
+    const par = await openParallelSynthesizer(m2, config, 2);
+    expect(par.threads).toBe(2);
+    expect(maxAbsDiff(await render(par.synth), a0)).toBeLessThan(1e-6);
+    await par.close();
+    m2.dispose();
   });
 
   it('the training loop with 2 threads: interrupted + resumed equals uninterrupted; workers stop', async () => {

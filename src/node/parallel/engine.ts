@@ -9,7 +9,8 @@
  * object count (equal to the whole batch's gradient up to float rounding), applies the one Adam
  * update, and sends the new weights with the next step's request, so every replica always
  * holds exactly the main thread's weights and checkpoints, validation and the optimiser state
- * live on the main thread only (resume is unchanged).
+ * live on the main thread only (resume is unchanged). Validation renders (`engine.synth`)
+ * split each chunk's rays over the same threads (`synth.ts`).
  *
  * Why broadcast weights rather than Adam on every replica: the same volume crosses threads
  * (one parameter vector each way), the workers need no optimiser state (resume and checkpoints
@@ -26,6 +27,7 @@ import type { ViewSynthesizer } from '../../render/render.ts';
 import type { EngineFactory, LoopState, TrainEngine } from '../../train/engine.ts';
 import { loadModelCheckpoint, modelEngines, modelSynthesizer, saveModelCheckpoint } from '../../train/model-engine.ts';
 import { ReplicaPool, packWeights } from './pool.ts';
+import { parallelSynthesizer } from './synth.ts';
 import { sliceBatch, splitCounts, unpack, weightedMean } from './split.ts';
 import type { GradsReply } from './protocol.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
@@ -71,7 +73,16 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
     model,
     trainer,
     lastTiming: null,
-    synth: modelSynthesizer(model) as ViewSynthesizer<unknown>,
+    // Validation renders split their rays over the same workers (weights sent first if stale).
+    synth: (pool
+      ? parallelSynthesizer(model, pool, {
+        sync: async () => {
+          if (!weightsDirty) return;
+          weightsDirty = false;
+          await pool.setWeights(model);
+        },
+      })
+      : modelSynthesizer(model)) as ViewSynthesizer<unknown>,
     async step(batch: Batch, step: number) {
       if (!pool) return trainer.step(batch, step);
       const counts = splitCounts(batch.B, 1 + pool.size);

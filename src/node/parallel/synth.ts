@@ -1,0 +1,120 @@
+/**
+ * Split-ray rendering over threads: a `ViewSynthesizer` for lfkit's model whose `renderRays`
+ * gives every replica worker (`pool.ts`) an equal share of the rays and decodes the first
+ * share on the main thread meanwhile. The encoder runs once, on the main thread; the workers
+ * get Z `[1, R, d]` (R d floats) and fold their own decoder context from it, so a view costs
+ * one small message per worker plus one per chunk each way.
+ *
+ * The replicas must hold the main model's weights: `sync` (called before every encode) lets a
+ * training engine send them after an update. Colours equal the single-thread synthesizer's
+ * (same backend, same weights, rays decoded independently).
+ *
+ * @example
+ *   const par = await openParallelSynthesizer(model, config, 2);   // main + 1 worker
+ *   const img = await renderCamera(par.synth, await par.synth.encode(support), camera);
+ *   await par.close();
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LfkitConfig } from '../../model/config.ts';
+import type { DecoderContext, LightFieldModel } from '../../model/model.ts';
+import type { SupportSet, ViewSynthesizer } from '../../render/render.ts';
+import { pluckerImage } from '../../rays/index.ts';
+import { RenderError } from '../../render/render.ts';
+import { modelSynthesizer } from '../../train/model-engine.ts';
+import { ReplicaPool } from './pool.ts';
+import { splitCounts } from './split.ts';
+
+/** A context of the parallel synthesizer: the main thread's, and the id of the workers' copies. */
+export interface ParallelContext {
+  readonly main: DecoderContext;
+  readonly id: number;
+  /** Resolves when every worker has folded its copy (rejects with a worker's error). */
+  readonly ready: Promise<unknown>;
+}
+
+export interface ParallelSynthOptions {
+  /** Called (and awaited) before each encode, e.g. to send updated weights to the workers. */
+  sync?: () => Promise<void>;
+  /** Below this many rays a call is decoded on the main thread alone (default 256). */
+  minSplit?: number;
+}
+
+let nextContextId = 1;
+
+/** The parallel synthesizer over an existing pool (the caller owns and closes the pool). */
+export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, opts: ParallelSynthOptions = {}): ViewSynthesizer<ParallelContext> {
+  const single = modelSynthesizer(model);
+  const minSplit = opts.minSplit ?? 256;
+  const { latentTokens: R, decoderWidth: d } = model.config;
+  return {
+    imageSize: single.imageSize,
+    originScale: single.originScale,
+    async encode(support: SupportSet): Promise<ParallelContext> {
+      await opts.sync?.();
+      // Encode once here; every thread folds its own decoder context from Z.
+      const Zdata = encodeSupport(model, support);
+      const Z = tf.tensor3d(Zdata, [1, R, d]);
+      let main: DecoderContext;
+      try {
+        main = model.prepare(Z);
+      } finally {
+        Z.dispose();
+      }
+      const id = nextContextId++;
+      const ready = Promise.all(pool.workers.map((w) => w.request({ type: 'prepare', ctx: id, Z: Zdata })));
+      ready.catch(() => {}); // surfaced by renderRays
+      return { main, id, ready };
+    },
+    async renderRays(c: ParallelContext, rays: Float32Array): Promise<Float32Array> {
+      const n = rays.length / 6;
+      if (!Number.isInteger(n)) throw new Error(`renderRays: rays length ${rays.length} is not a multiple of 6`);
+      if (n < minSplit) return model.renderRays(c.main, rays);
+      const counts = splitCounts(n, 1 + pool.size);
+      const starts = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
+      const replies = pool.workers.slice(0, counts.length - 1).map((w, i) => {
+        const part = rays.slice(starts[i + 1]! * 6, (starts[i + 1]! + counts[i + 1]!) * 6);
+        return w.request<Float32Array>({ type: 'render', ctx: c.id, rays: part, chunk: 4096 }, [part.buffer as ArrayBuffer]);
+      });
+      const out = new Float32Array(n * 3);
+      out.set(model.renderRays(c.main, rays.subarray(0, counts[0]! * 6)), 0);
+      await c.ready;
+      const parts = await Promise.all(replies);
+      parts.forEach((p, i) => out.set(p, starts[i + 1]! * 3));
+      return out;
+    },
+    dispose(c: ParallelContext) {
+      c.main.dispose();
+      for (const w of pool.workers) w.request({ type: 'release', ctx: c.id }).catch(() => {});
+    },
+  };
+}
+
+/** Z `[1, R, d]` of one object's support views as plain floats (the encoder, on this thread). */
+function encodeSupport(model: LightFieldModel, support: SupportSet): Float32Array {
+  const { imageSize } = model.config;
+  const S = support.images.length;
+  if (S === 0 || support.cameras.length !== S) throw new RenderError(`encode: ${S} images and ${support.cameras.length} cameras`);
+  const P = imageSize * imageSize;
+  const rgb = new Float32Array(S * P * 3);
+  const pl = new Float32Array(S * P * 6);
+  support.images.forEach((img, s) => {
+    const cam = support.cameras[s]!;
+    if (img.length !== P * 3 || cam.width !== imageSize || cam.height !== imageSize) {
+      throw new RenderError(`support view ${s} is ${cam.width}x${cam.height}; the model takes ${imageSize}x${imageSize}`);
+    }
+    rgb.set(img, s * P * 3);
+    pluckerImage(cam, model.config.originScale, pl.subarray(s * P * 6, (s + 1) * P * 6));
+  });
+  return tf.tidy(() => model.encode(tf.tensor(rgb, [1, S, imageSize, imageSize, 3]), tf.tensor(pl, [1, S, imageSize, imageSize, 6])).dataSync() as Float32Array);
+}
+
+/**
+ * A parallel synthesizer with its own pool of `threads - 1` workers (threads counts the main
+ * thread; `threads <= 1` gives the single-thread synthesizer and no workers). `close()` stops
+ * the workers.
+ */
+export async function openParallelSynthesizer(model: LightFieldModel, config: LfkitConfig, threads: number): Promise<{ synth: ViewSynthesizer<unknown>; threads: number; close(): Promise<void> }> {
+  if (threads <= 1) return { synth: modelSynthesizer(model) as ViewSynthesizer<unknown>, threads: 1, close: async () => {} };
+  const pool = await ReplicaPool.start(threads - 1, { backend: tf.getBackend(), config, model });
+  return { synth: parallelSynthesizer(model, pool) as ViewSynthesizer<unknown>, threads, close: () => pool.close() };
+}
