@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { BUNDLE_MAX_BYTES, cardMargins, detectRecipe } from '../src/bundle/index.ts';
+import { BUNDLE_MAX_BYTES, cardMargins, checkCard, detectRecipe } from '../src/bundle/index.ts';
+import { useBackend } from '../src/train/backend.ts';
 import type { ModelCard } from '../src/bundle/card.ts';
 import type { SupportSummary } from '../src/eval/evaluate.ts';
 import { countParameters, resolveConfig } from '../src/model/index.ts';
@@ -83,6 +84,19 @@ describe('lfkit bundle', () => {
     expect((await sharp(path.join(out, 'sweep.png')).metadata()).format).toBe('png');
     expect(fs.readdirSync(out)).not.toContain('eval-partial.jsonl');
     expect(fs.existsSync(path.join(work, 'eval-partial.jsonl'))).toBe(true);
+    // per-draw records: the first draw of each object can be re-evaluated alone and matches
+    expect(Object.keys(card.sweep.records)).toEqual(['1', '2']);
+    expect(card.sweep.records['2']!['obj005']!.model.length).toBe(2);
+    await useBackend('cpu');
+    const chk = await checkCard(out, { data: { root }, objects: 2, draws: 1 });
+    expect(chk.images).toBe(4);
+    expect(chk.maxAbsDiff).toBeLessThan(1e-3);
+    expect(chk.perSupport.map((p) => p.support)).toEqual([1, 2]);
+    expect(chk.margins).toEqual(card.margins);
+    // a card whose figures are not this model's is caught
+    const tampered = { ...card, sweep: { ...card.sweep, records: { ...card.sweep.records, '1': { ...card.sweep.records['1'], obj004: { ...card.sweep.records['1']!['obj004']!, model: [99, 99] } } } } };
+    fs.writeFileSync(path.join(out, 'card.json'), JSON.stringify(tampered));
+    expect((await checkCard(out, { data: { root }, objects: 2, draws: 1 })).maxAbsDiff).toBeGreaterThan(50);
   });
 
   it('refuses to overwrite without --force, to write into a foreign folder, and to bundle a bundle', async () => {

@@ -17,7 +17,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SupportSummary } from '../eval/evaluate.ts';
+import { evaluateSynthesizer, type ObjectRecord, type SupportSummary } from '../eval/evaluate.ts';
+import { RUN_FILES as EVAL_RUN_FILES } from '../train/run-folder.ts';
 import { countParameters } from '../model/model.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
 import { vegaLiteToPng } from '../node/plot.ts';
@@ -25,7 +26,7 @@ import { RECIPES } from '../synth/recipes.ts';
 import { sweepMarkdown, sweepPlotSpec, type SweepPoint, type SweepRunInfo } from '../sweep/sweep.ts';
 import { loadRun } from '../train/run.ts';
 import { readMetrics, RunError } from '../train/run-folder.ts';
-import { evaluateModel } from './bundle.ts';
+import { bundleWorkDir, evaluateModel } from './bundle.ts';
 import { BUNDLE_FILES, bundleBlock } from './load.ts';
 
 export const CARD_FORMAT = 'lfkit-model-card';
@@ -88,6 +89,13 @@ export interface ModelCard {
     objectIds: string[];
     supportCounts: number[];
     results: SupportSummary[];
+    /**
+     * Per-image PSNR of every draw: support count -> object id -> per draw (in order) the
+     * model's and the wrong-object control's PSNR, and the draw's support and query views. The
+     * draws of an object depend only on (seed, S, object id), and the first k of D draws are the
+     * draws of a k-draw evaluation, so a subset can be re-evaluated and compared (`checkCard`).
+     */
+    records: Record<string, Record<string, { model: number[]; wrongObject: (number | null)[]; support: number[][]; query: number[] }>>;
   };
   margins: CardMargins;
   reproduce: string;
@@ -197,12 +205,14 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
   }
   const supportCounts = opts.supportCounts ?? [1, 2, 3, 4, 5];
   const draws = opts.draws ?? 10, seed = opts.seed ?? 0, split = opts.split ?? 'test';
+  const work = opts.workDir ?? bundleWorkDir(bundleDir);
   let report;
   try {
-    report = await evaluateModel(run, { supportCounts, draws, split, seed, objects: opts.objects, data: opts.data, quiet: opts.quiet }, { workDir: opts.workDir });
+    report = await evaluateModel(run, { supportCounts, draws, split, seed, objects: opts.objects, data: opts.data, quiet: opts.quiet }, { workDir: work });
   } finally {
     run.dispose();
   }
+  const records = readRecords(path.join(work, EVAL_RUN_FILES.evalPartial), { step: block.state.step, split, seed, draws }, supportCounts, report.objects);
   const info = run.info;
   const config = run.config;
   const metrics = readMetrics<{ kind: string; step: number; time: number; psnr?: number }>(bundleDir);
@@ -237,7 +247,7 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
       notes: opts.notes ?? null,
     },
     machine: machine(opts.backend ?? null),
-    sweep: { split, draws, seed, objects: report.objects.length, objectIds: report.objects, supportCounts, results: report.results },
+    sweep: { split, draws, seed, objects: report.objects.length, objectIds: report.objects, supportCounts, results: report.results, records },
     margins: cardMargins(report.results),
     reproduce: `node bin/lfkit.mjs bundle --out ${bundleDir} --card --data ${dataRoot} ${flags.join(' ')}`,
   };
@@ -252,6 +262,97 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
   return card;
 }
 
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** The card's per-draw records from the evaluation's `eval-partial.jsonl` (the evaluated checkpoint and settings only). */
+function readRecords(file: string, key: { step: number; split: string; seed: number; draws: number }, counts: number[], ids: string[]): ModelCard['sweep']['records'] {
+  const out: ModelCard['sweep']['records'] = {};
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let p: { step: number; split: string; seed: number; draws: number; record: ObjectRecord };
+    try {
+      p = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const r = p.record;
+    if (p.step !== key.step || p.split !== key.split || p.seed !== key.seed || p.draws !== key.draws) continue;
+    if (!counts.includes(r.support) || !ids.includes(r.object)) continue;
+    (out[String(r.support)] ??= {})[r.object] = {
+      model: r.draws.map((d) => r4(d.model.psnr)),
+      wrongObject: r.draws.map((d) => (d.baselines.wrongObject ? r4(d.baselines.wrongObject.psnr) : null)),
+      support: r.draws.map((d) => d.support),
+      query: r.draws.map((d) => d.query),
+    };
+  }
+  return out;
+}
+
+export interface CardCheck {
+  /** Images compared (objects x draws x counts). */
+  images: number;
+  /** Largest |PSNR now - PSNR in the card| over the compared images, and the mean difference. */
+  maxAbsDiff: number;
+  meanDiff: number;
+  /** Mean model PSNR per count on the compared images: now, and in the card. */
+  perSupport: { support: number; now: number; card: number }[];
+  /** The card's margins (its full sweep). */
+  margins: CardMargins;
+}
+
+/**
+ * Re-evaluates a bundle on the first `objects` test objects of `data` with the first `draws`
+ * draws of its card's sweep (same seed, so the same support and query views) and compares the
+ * model's per-image PSNR with the card's records: does the shipped model reproduce its card?
+ * (the issue asks for agreement within 0.3 dB). `data` must hold those test objects (e.g.
+ * regenerated by recipe: `ensureRecipeTestObjects`).
+ */
+export async function checkCard(bundleDir: string, opts: { data: { root: string; category?: string }; objects?: number; draws?: number; supportCounts?: number[] }): Promise<CardCheck> {
+  const card = readModelCard(bundleDir);
+  if (!card) throw new RunError(`${bundleDir}: no ${BUNDLE_FILES.cardJson}; write it with lfkit bundle --out ${bundleDir} --card`);
+  const counts = opts.supportCounts ?? card.sweep.supportCounts;
+  const draws = Math.min(opts.draws ?? 2, card.sweep.draws);
+  const run = await loadRun(bundleDir);
+  try {
+    const ds = await run.openData(opts.data);
+    const n0 = Math.min(opts.objects ?? 3, card.sweep.objectIds.length);
+    const ids = ds.ids(card.sweep.split).slice(0, n0);
+    if (JSON.stringify(ids) !== JSON.stringify(card.sweep.objectIds.slice(0, n0))) {
+      throw new RunError(`${opts.data.root}: the first ${card.sweep.split} objects are ${ids.join(', ')}, the card's ${card.sweep.objectIds.slice(0, n0).join(', ')}`);
+    }
+    const collected: ObjectRecord[] = [];
+    await evaluateSynthesizer(run.synth, ds, {
+      supportCounts: counts, draws, split: card.sweep.split, seed: card.sweep.seed, objects: n0, wrongObject: false, trainMean: null,
+      store: { get: () => undefined, put: (rec) => collected.push(rec) },
+    });
+    let n = 0, maxAbs = 0, sum = 0;
+    const perSupport: CardCheck['perSupport'] = [];
+    for (const S of counts) {
+      let now = 0, was = 0, k = 0;
+      for (const rec of collected.filter((r) => r.support === S)) {
+        const ref = card.sweep.records[String(S)]?.[rec.object];
+        if (!ref) throw new RunError(`${bundleDir}/${BUNDLE_FILES.cardJson}: no records of object ${rec.object} at ${S} views`);
+        rec.draws.forEach((d, i) => {
+          if (JSON.stringify(d.support) !== JSON.stringify(ref.support[i]) || d.query !== ref.query[i]) {
+            throw new RunError(`${rec.object}, ${S} views, draw ${i}: support ${d.support} / query ${d.query} differ from the card's (${ref.support[i]} / ${ref.query[i]}): not the same data`);
+          }
+          const diff = d.model.psnr - ref.model[i]!;
+          maxAbs = Math.max(maxAbs, Math.abs(diff));
+          sum += diff;
+          now += d.model.psnr;
+          was += ref.model[i]!;
+          n++;
+          k++;
+        });
+      }
+      perSupport.push({ support: S, now: now / k, card: was / k });
+    }
+    return { images: n, maxAbsDiff: maxAbs, meanDiff: sum / n, perSupport, margins: card.margins };
+  } finally {
+    run.dispose();
+  }
+}
 /** Reads a bundle's `card.json`, or null. */
 export function readModelCard(bundleDir: string): ModelCard | null {
   const f = path.join(bundleDir, BUNDLE_FILES.cardJson);

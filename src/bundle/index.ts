@@ -7,7 +7,9 @@ export {
   createBundle, evaluateModel, bundleWorkDir, readBundleTrainMean, writeTrainMeanPng, detectRecipe, BUNDLE_MAX_BYTES,
   type BundleOptions, type BundleResult,
 } from './bundle.ts';
-export { writeModelCard, readModelCard, modelCardMarkdown, cardMargins, CARD_FORMAT, type CardOptions, type CardMargins, type ModelCard } from './card.ts';
+export {
+  writeModelCard, readModelCard, modelCardMarkdown, cardMargins, checkCard, CARD_FORMAT, type CardOptions, type CardMargins, type CardCheck, type ModelCard,
+} from './card.ts';
 export {
   runDemo, demoTable, spreadSupport, ensureRecipeTestObjects, missingModelMessage, DEMO_MODEL_DIR, DEMO_RECIPE, type DemoOptions, type DemoResult,
 } from './demo.ts';
