@@ -192,14 +192,16 @@ export function sweepCsv(result: SweepResult): string {
 
 const PALETTE = ['#4c78a8', '#e45756', '#54a24b', '#f58518', '#b279a2', '#72b7b2', '#eeca3b', '#9d755d'];
 export const TRAIN_MEAN_SERIES = 'per-pixel training mean';
+export const WRONG_OBJECT_SERIES = 'wrong-object control';
 
 /**
  * The sweep plot: PSNR against support views, one line per series with ± s.e. error bars, the
  * per-pixel training mean dashed (one line per dataset; at a count evaluated by several runs of
- * one dataset its figure is the same on the same draws, so the first is drawn).
+ * one dataset its figure is the same on the same draws, so the first is drawn). With
+ * `wrongObject` (for one series, e.g. a model card), its wrong-object control is drawn dotted.
  */
-export function sweepPlotSpec(result: Pick<SweepResult, 'points' | 'runs'>, title = 'PSNR against support views'): TopLevelSpec {
-  const rows: { series: string; kind: 'model' | 'baseline'; S: number; psnr: number; lo: number; hi: number }[] = [];
+export function sweepPlotSpec(result: Pick<SweepResult, 'points' | 'runs'>, title = 'PSNR against support views', opts: { wrongObject?: boolean } = {}): TopLevelSpec {
+  const rows: { series: string; kind: 'model' | 'baseline' | 'control'; S: number; psnr: number; lo: number; hi: number }[] = [];
   const datasets = [...new Set(result.runs.map((r) => `${r.data.root}|${r.data.category}`))];
   const baselineName = (run: SweepRunInfo) =>
     datasets.length === 1 ? TRAIN_MEAN_SERIES : `${TRAIN_MEAN_SERIES} (${path.basename(path.resolve(run.data.root))})`;
@@ -209,6 +211,8 @@ export function sweepPlotSpec(result: Pick<SweepResult, 'points' | 'runs'>, titl
     const m = p.summary.model.psnr;
     if (!series.includes(p.series)) series.push(p.series);
     rows.push({ series: p.series, kind: 'model', S: p.support, psnr: m.mean, lo: m.mean - m.stderr, hi: m.mean + m.stderr });
+    const wo = p.summary.baselines.wrongObject?.psnr;
+    if (opts.wrongObject && wo) rows.push({ series: WRONG_OBJECT_SERIES, kind: 'control', S: p.support, psnr: wo.mean, lo: wo.mean - wo.stderr, hi: wo.mean + wo.stderr });
     const tm = p.summary.baselines.trainMean?.psnr;
     const run = result.runs.find((r) => r.label === p.run);
     if (tm && run) {
@@ -220,8 +224,9 @@ export function sweepPlotSpec(result: Pick<SweepResult, 'points' | 'runs'>, titl
     }
   }
   const baseNames = [...new Set(rows.filter((r) => r.kind === 'baseline').map((r) => r.series))];
-  const domain = [...series, ...baseNames];
-  const range = [...series.map((_, i) => PALETTE[i % PALETTE.length]!), ...baseNames.map((_, i) => (i === 0 ? '#888888' : '#bbbbbb'))];
+  const control = rows.some((r) => r.kind === 'control') ? [WRONG_OBJECT_SERIES] : [];
+  const domain = [...series, ...control, ...baseNames];
+  const range = [...series.map((_, i) => PALETTE[i % PALETTE.length]!), ...control.map(() => '#e45756'), ...baseNames.map((_, i) => (i === 0 ? '#888888' : '#bbbbbb'))];
   const xs = rows.map((r) => r.S);
   const lo = Math.min(...xs), hi = Math.max(...xs);
   rows.sort((a, b) => a.S - b.S);
@@ -245,7 +250,7 @@ export function sweepPlotSpec(result: Pick<SweepResult, 'points' | 'runs'>, titl
         mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
         encoding: {
           y: { field: 'psnr', type: 'quantitative', title: 'PSNR (dB)', scale: { zero: false } },
-          strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['model', 'baseline'], range: [[1, 0], [6, 4]] }, legend: null },
+          strokeDash: { field: 'kind', type: 'nominal', scale: { domain: ['model', 'baseline', 'control'], range: [[1, 0], [6, 4], [2, 3]] }, legend: null },
         },
       },
       {
