@@ -6,5 +6,6 @@ import { synthBenchmark } from './synth.bench.ts';
 import { viewerBenchmark } from './viewer.bench.ts';
 import { modelBenchmark } from './model.bench.ts';
 import { trainBenchmark } from './train.bench.ts';
+import { perfBenchmark } from './perf.bench.ts';
 
-export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark, modelBenchmark, trainBenchmark];
+export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark, modelBenchmark, trainBenchmark, perfBenchmark];
