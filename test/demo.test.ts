@@ -47,10 +47,11 @@ describe('lfkit demo (npm run demo)', () => {
     expect(res.views[0].support.length).toBe(5);
     expect(res.views[0].psnr['5'].length).toBe(4);
     expect(res.views[0].psnr['3'].every(Number.isFinite)).toBe(true);
-    // views.png: per object 3 support-count rows + ground truth, 5 support + 4 held-out columns of 96 px
+    // views.png: per object 3 support-count rows + ground truth, 5 support + 4 held-out columns of 96 px,
+    // a 96 px label column and a 22 px header
     const v = await sharp(path.join(out, 'views.png')).metadata();
-    expect(v.width).toBe(9 * 96 + 10 * 2);
-    expect(v.height).toBe(9 * 96 + 10 * 2); // 2 objects x 4 rows + 1 spacer row
+    expect(v.width).toBe(96 + 9 * 96 + 10 * 2);
+    expect(v.height).toBe(22 + 9 * 96 + 10 * 2); // 2 objects x 4 rows + 1 spacer row
     // the turntable: 3 frames, 2 objects x 3 support counts, rendered at 24 px and shown at 128
     const tt = await sharp(path.join(out, 'turntable.webp'), { animated: true }).metadata();
     expect(tt.pages).toBe(3);

@@ -18,8 +18,9 @@ import type { PosedObject } from '../datasets/types.ts';
 import { evaluateSynthesizer, type EvalReport } from '../eval/evaluate.ts';
 import { BASELINES } from '../eval/baselines.ts';
 import { psnr } from '../eval/metrics.ts';
-import { writeJsonAtomic } from '../node/fs.ts';
-import { writeAnimation, writePng } from '../node/images.ts';
+import sharp from 'sharp';
+import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
+import { encodePng, writeAnimation } from '../node/images.ts';
 import { Progress } from '../node/progress.ts';
 import { cameraCenter, type Camera } from '../rays/index.ts';
 import { gridImage, type RgbImage } from '../render/image-ops.ts';
@@ -135,6 +136,24 @@ async function knownTrainMean(run: LoadedRun): Promise<Float32Array | null> {
   }
 }
 
+const escapeXml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * PNG of a `gridImage` (cells of `cell` px, 2 px padding) with a label left of each row and
+ * headers above given columns (SVG text composited by sharp).
+ */
+export async function labelledGrid(grid: RgbImage, cell: number, rowLabels: readonly string[], headers: readonly { text: string; column: number }[], pad = 2): Promise<Buffer> {
+  const left = 96, top = 22;
+  const width = grid.width + left, height = grid.height + top;
+  const texts = [
+    ...rowLabels.map((t, r) => `<text x="${left - 8}" y="${top + pad + r * (cell + pad) + cell / 2 + 5}" text-anchor="end">${escapeXml(t)}</text>`),
+    ...headers.map((h) => `<text x="${left + pad + h.column * (cell + pad)}" y="${top - 7}">${escapeXml(h.text)}</text>`),
+  ];
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><g font-family="sans-serif" font-size="13" fill="#333">${texts.join('')}</g></svg>`;
+  const base = await sharp(await encodePng(grid)).extend({ left, top, right: 0, bottom: 0, background: '#ffffff' }).png().toBuffer();
+  return sharp(base).composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png().toBuffer();
+}
+
 /** A compact table of a protocol report: one row per support count, the model and every baseline. */
 export function demoTable(report: EvalReport): string {
   const present = BASELINES.filter((b) => report.results.some((r) => r.baselines[b]));
@@ -185,6 +204,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const M = run.config.model.imageSize;
     const bar2 = new Progress({ total: objects.length * counts.length, label: 'render', unit: 'set', quiet: opts.quiet });
     const viewRows: (RgbImage | null)[][] = [];
+    const rowLabels: string[] = [];
     const turntables: RgbImage[][][] = []; // [object][S][frame]
     const viewScores: DemoResult['views'] = [];
     for (const obj of objects) {
@@ -202,6 +222,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
           for (const t of targets) preds.push(await renderCamera(run.synth, ctx, obj.views[t]!.camera));
           scores[String(S)] = preds.map((p, k) => psnr(p.data, obj.views[targets[k]!]!.image));
           viewRows.push([...order.map((i, k) => (k < S ? img(i) : null)), ...preds]);
+          rowLabels.push(`${S} view${S === 1 ? '' : 's'}`);
           const tt: RgbImage[] = [];
           for (const cam of orbit) tt.push(await renderCamera(run.synth, ctx, cam));
           perS.push(tt);
@@ -211,18 +232,24 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         bar2.tick();
       }
       viewRows.push([...order.map(() => null), ...targets.map(img)]); // ground truth
+      rowLabels.push('ground truth');
       viewRows.push([]); // spacer between objects
+      rowLabels.push('');
       turntables.push(perS);
       viewScores.push({ object: obj.id, support: order, psnr: scores });
     }
     if (process.stderr.isTTY) bar2.finish();
     viewRows.pop();
+    rowLabels.pop();
     const files = {
       views: path.join(out, 'views.png'),
       turntable: path.join(out, `turntable.${opts.format ?? 'webp'}`),
       json: path.join(out, 'demo.json'),
     };
-    await writePng(files.views, gridImage(viewRows, 96));
+    const VIEW_CELL = 96;
+    writeFileAtomic(files.views, await labelledGrid(gridImage(viewRows, VIEW_CELL), VIEW_CELL, rowLabels, [
+      { text: 'support views', column: 0 }, { text: 'held-out views: predicted, then ground truth', column: maxS },
+    ]));
     const animation: RgbImage[] = [];
     const cell = Math.max(size, 128); // small renders are shown enlarged (bilinear), not re-rendered
     for (let f = 0; f < frames; f++) animation.push(gridImage(turntables.map((perS) => perS.map((tt) => tt[f]!)), cell));
