@@ -38,7 +38,10 @@ describe('lfkit sweep', () => {
       expect(Object.keys(p.summary.baselines).sort()).toEqual(['nearestSupport', 'supportMean', 'trainMean', 'white', 'wrongObject']);
     }
     // the same draws: the baselines that ignore the model agree between runs, the model does not
-    expect(res.points[0]!.summary.baselines.trainMean).toEqual(res.points[2]!.summary.baselines.trainMean);
+    // (the second run reuses the first one's train-mean.json, stored to 1e-6)
+    expect(res.points[2]!.summary.baselines.trainMean!.psnr.mean).toBeCloseTo(res.points[0]!.summary.baselines.trainMean!.psnr.mean, 4);
+    expect(res.points[2]!.summary.baselines.nearestSupport).toEqual(res.points[0]!.summary.baselines.nearestSupport);
+    expect(fs.readFileSync(path.join(runs[1]!, 'train-mean.json'), 'utf8')).toBe(fs.readFileSync(path.join(runs[0]!, 'train-mean.json'), 'utf8'));
     expect(res.points[0]!.summary.model.psnr.mean).not.toBe(res.points[2]!.summary.model.psnr.mean);
     // the figures equal what lfkit eval stored in the run (shared eval-partial.jsonl / eval.json)
     const ev = JSON.parse(fs.readFileSync(path.join(runs[1]!, 'eval.json'), 'utf8'));

@@ -14,6 +14,7 @@
  * - `sweep.png`: PSNR against support views, one line per series with ± s.e. error bars, and
  *   the per-pixel training mean as a dashed line.
  */
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { BASELINES, type BaselineName } from '../eval/baselines.ts';
@@ -23,8 +24,9 @@ import type { RunEvalOptions } from '../eval/run-eval.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
 import { vegaLiteToPng } from '../node/plot.ts';
 import { loadRun } from '../train/run.ts';
-import { RunError } from '../train/run-folder.ts';
+import { RunError, RUN_FILES } from '../train/run-folder.ts';
 import { evaluateModel } from '../bundle/bundle.ts';
+import { bundleBlock } from '../bundle/load.ts';
 
 export const SWEEP_FORMAT = 'lfkit-sweep';
 
@@ -108,12 +110,17 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
   const labels = sweepLabels(entries);
   const runs: SweepRunInfo[] = [];
   const points: SweepPoint[] = [];
+  let lastTrainMean: string | null = null;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const label = labels[i]!;
     const counts = e.supportCounts ?? opts.supportCounts;
     opts.log?.(`evaluating ${e.dir} (${i + 1} of ${entries.length}) at ${counts.join(',')} support views`);
     const run = await loadRun(e.dir, { checkpoint: opts.checkpoint });
+    // runs of one dataset share the training mean: reuse one computed for an earlier run
+    // (evaluateRun checks its key and recomputes it when it belongs to other data)
+    const tm = path.join(e.dir, RUN_FILES.trainMean);
+    if (!bundleBlock(run.info) && !existsSync(tm) && lastTrainMean) copyFileSync(lastTrainMean, tm);
     try {
       const evalOpts: RunEvalOptions = {
         supportCounts: counts, draws: opts.draws, split: opts.split, objects: opts.objects ?? undefined, seed: opts.seed,
@@ -126,6 +133,7 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
         data: { root: ds, category: opts.data?.category ?? run.info.data.category }, supportCounts: counts, objectIds: report.objects,
       });
       for (const r of report.results) points.push({ run: label, series: e.series ?? label, support: r.support, summary: r });
+      if (!bundleBlock(run.info) && existsSync(tm)) lastTrainMean = tm;
     } finally {
       run.dispose();
     }
