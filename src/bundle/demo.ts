@@ -80,6 +80,11 @@ export function missingModelMessage(dir: string): string {
     `  node bin/lfkit.mjs bundle --run runs/chairs --out ${DEMO_MODEL_DIR}`;
 }
 
+/** RunError (saying how to get one) when `dir` holds no model bundle or run. */
+export function assertDemoModel(dir: string): void {
+  if (!existsSync(path.join(dir, 'config.json'))) throw new RunError(missingModelMessage(dir));
+}
+
 /**
  * `count` views of an object spread around it: view 0, then each next view the one whose camera
  * is farthest from those already chosen. The first S of the list are the S-view support set, so
@@ -171,7 +176,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
   const modelDir = opts.model ?? DEMO_MODEL_DIR;
-  if (!existsSync(path.join(modelDir, 'config.json'))) throw new RunError(missingModelMessage(modelDir));
+  assertDemoModel(modelDir);
   const out = opts.out ?? 'demo-out';
   const counts = [...(opts.supportCounts ?? [1, 3, 5])].sort((a, b) => a - b);
   const maxS = counts.at(-1)!;

@@ -11,5 +11,5 @@ export {
   writeModelCard, readModelCard, modelCardMarkdown, cardMargins, checkCard, CARD_FORMAT, type CardOptions, type CardMargins, type CardCheck, type ModelCard,
 } from './card.ts';
 export {
-  runDemo, demoTable, spreadSupport, ensureRecipeTestObjects, missingModelMessage, DEMO_MODEL_DIR, DEMO_RECIPE, type DemoOptions, type DemoResult,
+  runDemo, assertDemoModel, demoTable, labelledGrid, spreadSupport, ensureRecipeTestObjects, missingModelMessage, DEMO_MODEL_DIR, DEMO_RECIPE, type DemoOptions, type DemoResult,
 } from './demo.ts';

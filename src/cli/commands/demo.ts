@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEMO_MODEL_DIR, demoTable, runDemo } from '../../bundle/demo.ts';
+import { assertDemoModel, DEMO_MODEL_DIR, demoTable, runDemo } from '../../bundle/demo.ts';
 import { useBackend } from '../../train/backend.ts';
 import { backendOption, intOption, jsonOption, supportOption, userErrors } from '../options.ts';
 
@@ -44,6 +44,7 @@ export function register(program: Command): void {
     .action(userErrors(async (flags: DemoFlags) => {
       const quiet = Boolean(flags.quiet || flags.json);
       const log = (line: string) => { if (!quiet) process.stderr.write(`lfkit: ${line}\n`); };
+      assertDemoModel(flags.model); // before the backend's start-up line
       const backend = await useBackend(flags.backend);
       const res = await runDemo({
         model: flags.model, out: flags.out, data: flags.data, objects: flags.objects, supportCounts: flags.support, draws: flags.draws,
