@@ -43,14 +43,14 @@ export const modelBenchmark: Benchmark = {
 
     trainer.step(batch, 0); // warm-up (kernel setup, XNNPACK packing caches)
     const tensorsBefore = tf.memory().numTensors;
-    const steps = [1, 2, 3, 4, 5].map((s) => timed(() => trainer.step(batch, s)));
+    const steps = [1, 2, 3].map((s) => timed(() => trainer.step(batch, s)));
     const wall = median(steps.map((x) => x[0]));
     const cpu = median(steps.map((x) => x[1]));
-    const shape = `batch ${B}, S ${S}, K ${K}, ${H}x${H}, median of 5 warm steps`;
+    const shape = `batch ${B}, S ${S}, K ${K}, ${H}x${H}, median of 3 warm steps`;
     fig('train_step_s', wall, 's', shape);
     fig('train_samples_per_s', B / wall, 'samples/s', shape);
     fig('train_step_cpu_s', cpu, 'CPU s', `${shape}; process CPU time (steadier on a shared machine)`);
-    fig('train_tensor_growth', tf.memory().numTensors - tensorsBefore, 'tensors', 'numTensors after 5 steps minus before');
+    fig('train_tensor_growth', tf.memory().numTensors - tensorsBefore, 'tensors', 'numTensors after 3 steps minus before');
 
     // Decoder given Z (one object), and the encoder per object.
     const one = randomBatch(1, S, H, 1, rng);

@@ -12,7 +12,7 @@ const trainArgs = (out: string, extra: string[] = []) => ['train', '--data', roo
   '--support', '1', '--out', out, '--backend', 'wasm', ...TINY_SETS, ...extra];
 
 beforeAll(async () => {
-  root = await makeTinyLearnit({ objects: { train: 3, val: 1, test: 0 }, views: 6, size: 16 });
+  root = await makeTinyLearnit({ objects: { train: 3, val: 1, test: 1 }, views: 6, size: 16 });
   base = fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-parcli-'));
 });
 afterAll(() => {
@@ -46,6 +46,24 @@ describe('lfkit train --workers', () => {
     const r = await runCli(['train', '--resume', '--out', out, '--steps', String(state.step + 2), '--backend', 'wasm', '--workers', '2', '--quiet', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ startStep: state.step, step: state.step + 2, reason: 'steps', workers: 2 });
+  });
+
+  it('eval --workers 2 splits the rays over 2 threads and scores exactly like --workers 1', async () => {
+    const out = path.join(base, 'ev');
+    const t = await runCli(trainArgs(out, ['--steps', '2', '--workers', '1', '--quiet']));
+    expect(t.code, t.stderr).toBe(0);
+    const ev = async (w: string) => {
+      const r = await runCli(['eval', '--run', out, '--support', '1', '--draws', '2', '--backend', 'wasm', '--workers', w, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const one = await ev('1');
+    const two = await ev('2');
+    expect(one.workers).toBe(1);
+    expect(two.workers).toBe(2);
+    const scores = (j: Record<string, unknown>) => JSON.stringify({ ...j, workers: undefined });
+    expect(scores(two)).toMatch(/psnr/);
+    expect(scores(two)).toBe(scores(one));
   });
 
   it('--workers must be a whole number >= 1 (the error names the flag)', async () => {

@@ -16,6 +16,7 @@ import type { DecoderContext, LfkitConfig, LightFieldModel } from '../model/inde
 import { configFromJson } from '../model/index.ts';
 import type { ViewSynthesizer } from '../render/render.ts';
 import type { LoopState } from './engine.ts';
+import { openParallelSynthesizer } from '../node/parallel/synth.ts';
 import { CheckpointError, loadModelCheckpoint, modelSynthesizer } from './model-engine.ts';
 import { readRunInfo, RunError, type RunInfo } from './run-folder.ts';
 import { runCheckpoint } from './train.ts';
@@ -27,6 +28,8 @@ export interface LoadedRun {
   checkpoint: { dir: string; which: 'best' | 'last'; state: LoopState };
   model: LightFieldModel;
   synth: ViewSynthesizer<DecoderContext>;
+  /** Threads that decode each render call (1, or the `threads` asked for: src/node/parallel). */
+  threads: number;
   /** The run's dataset (or another, with `root`/`category`), views resized to the model's size. */
   openData(opts?: { root?: string; category?: string }): Promise<Dataset>;
   dispose(): void;
@@ -37,8 +40,10 @@ export interface LoadedRun {
  * bundle's (`src/bundle`: its one checkpoint, whatever `checkpoint` says). RunError for a
  * missing or foreign folder or no checkpoint; CheckpointError when the checkpoint's config does
  * not match the run's `config.json`. A tfjs backend must be set (src/node/backend.ts).
+ * `threads` > 1 starts `threads - 1` worker replicas that decode a share of every render call
+ * (`dispose()` stops them).
  */
-export async function loadRun(dir: string, opts: { checkpoint?: 'best' | 'last' | 'auto' } = {}): Promise<LoadedRun> {
+export async function loadRun(dir: string, opts: { checkpoint?: 'best' | 'last' | 'auto'; threads?: number } = {}): Promise<LoadedRun> {
   const info = readRunInfo<LfkitConfig>(dir);
   let config: LfkitConfig;
   try {
@@ -50,7 +55,9 @@ export async function loadRun(dir: string, opts: { checkpoint?: 'best' | 'last' 
   const bundled = bundleCheckpoint(dir, info);
   const ckpt = bundled ?? runCheckpoint(dir, opts.checkpoint ?? 'auto');
   const model = bundled ? loadBundleModel(dir, config) : loadModelCheckpoint(ckpt.dir, config).model;
-  const synth = modelSynthesizer(model);
+  // threads > 1: each renderRays call splits its rays over worker replicas (src/node/parallel)
+  const par = opts.threads && opts.threads > 1 ? await openParallelSynthesizer(model, config, opts.threads) : null;
+  const synth = par ? par.synth : modelSynthesizer(model);
   return {
     dir,
     info,
@@ -58,12 +65,16 @@ export async function loadRun(dir: string, opts: { checkpoint?: 'best' | 'last' 
     checkpoint: ckpt,
     model,
     synth,
+    threads: par ? par.threads : 1,
     async openData(o = {}) {
       const root = o.root ?? info.data.root;
       const category = o.category ?? info.data.category ?? undefined;
       return openDataset(root, { category, size: config.model.imageSize });
     },
-    dispose: () => model.dispose(),
+    dispose: () => {
+      void par?.close();
+      model.dispose();
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { evaluateRun } from '../../eval/run-eval.ts';
 import { formatEvalTable } from '../../eval/evaluate.ts';
 import { useBackend } from '../../train/backend.ts';
 import { loadRun } from '../../train/run.ts';
+import { workersOption } from '../../node/parallel/cli.ts';
 import { backendOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
 
 interface EvalFlags {
@@ -22,6 +23,8 @@ interface EvalFlags {
   backend?: string;
   json?: boolean;
   quiet?: boolean;
+  /** Threads that decode each render call's rays (main + workers - 1). */
+  workers?: number;
 }
 
 export function register(program: Command): void {
@@ -38,17 +41,18 @@ export function register(program: Command): void {
     .addOption(new Option('--data <root>', 'dataset folder (default: the run\'s)'))
     .addOption(new Option('--category <name>', 'category (default: the run\'s)'))
     .addOption(backendOption())
+    .addOption(workersOption())
     .option('--quiet', 'no progress bar')
     .addOption(jsonOption())
     .action(userErrors(async (flags: EvalFlags) => {
       const backend = await useBackend(flags.backend);
-      const run = await loadRun(flags.run, { checkpoint: flags.checkpoint });
+      const run = await loadRun(flags.run, { checkpoint: flags.checkpoint, threads: flags.workers });
       try {
         const report = await evaluateRun(run, {
           supportCounts: flags.support, draws: flags.draws, split: flags.split, objects: flags.objects, seed: flags.seed,
           data: { root: flags.data, category: flags.category }, quiet: flags.quiet || flags.json,
         });
-        if (flags.json) process.stdout.write(JSON.stringify({ run: flags.run, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step }, backend, ...report }, null, 2) + '\n');
+        if (flags.json) process.stdout.write(JSON.stringify({ run: flags.run, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step }, backend, workers: run.threads, ...report }, null, 2) + '\n');
         else process.stdout.write(`${flags.run} (checkpoint ${run.checkpoint.which}, step ${run.checkpoint.state.step})\n${formatEvalTable(report)}\n`);
       } finally {
         run.dispose();

@@ -7,6 +7,7 @@ import { useBackend } from '../../train/backend.ts';
 import { renderRun } from '../../train/render-run.ts';
 import { formatTtoTable, TTO_DEFAULT_LR, TTO_DEFAULT_RAYS } from '../../analysis/tto.ts';
 import { loadRun } from '../../train/run.ts';
+import { workersOption } from '../../node/parallel/cli.ts';
 import { UserError } from '../errors.ts';
 import {
   backendOption, commanderParser, floatOption, intOption, jsonOption, parseIndexList, parseStringList, userErrors,
@@ -31,6 +32,8 @@ interface RenderFlags {
   backend?: string;
   json?: boolean;
   quiet?: boolean;
+  /** Threads that decode each render call's rays (main + workers - 1). */
+  workers?: number;
   // test-time optimisation (src/analysis/tto.ts)
   ttoSteps?: number;
   ttoAll?: boolean;
@@ -58,6 +61,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .addOption(new Option('--checkpoint <which>', 'checkpoint to use').choices(['best', 'last', 'auto']).default('auto'))
     .addOption(backendOption())
+    .addOption(workersOption())
     .option('--quiet', 'no progress bar')
     .addOption(jsonOption())
     // test-time optimisation (issue 9): fit the support views before rendering
@@ -72,7 +76,7 @@ export function register(program: Command): void {
       if (flags.ttoSteps === undefined && flags.ttoAll) throw new UserError('--tto-all: needs --tto-steps N');
       if (!(flags.ttoLr > 0)) throw new UserError(`--tto-lr: must be above 0, got ${flags.ttoLr}`);
       await useBackend(flags.backend);
-      const run = await loadRun(flags.run, { checkpoint: flags.checkpoint });
+      const run = await loadRun(flags.run, { checkpoint: flags.checkpoint, threads: flags.workers });
       try {
         const res = await renderRun(run, {
           out: flags.out, size: flags.size, data: { root: flags.data, category: flags.category }, object: flags.object,

@@ -9,6 +9,7 @@ import { openDataset } from '../../datasets/index.ts';
 import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../../model/index.ts';
 import { useBackend } from '../../train/backend.ts';
 import { parallelModelEngines } from '../../node/parallel/engine.ts';
+import { usefulThreads } from '../../node/parallel/synth.ts';
 import { readRunInfo, RunError } from '../../train/run-folder.ts';
 import { train } from '../../train/train.ts';
 import { UserError } from '../errors.ts';
@@ -127,8 +128,8 @@ export function register(program: Command): void {
     .addOption(jsonOption())
     .action(userErrors(async (flags: TrainFlags) => {
       const { config, data } = trainConfigFromFlags(flags);
-      const threads = Math.min(flags.workers ?? 1, config.train.batch);
       const backend = await useBackend(flags.backend);
+      const threads = Math.min(usefulThreads(flags.workers ?? 1), config.train.batch);
       const dataset = await openDataset(data.root, { category: data.category ?? undefined, size: config.model.imageSize });
       if (!flags.quiet && !flags.json) {
         const t = config.train;

@@ -27,7 +27,7 @@ import type { ViewSynthesizer } from '../../render/render.ts';
 import type { EngineFactory, LoopState, TrainEngine } from '../../train/engine.ts';
 import { loadModelCheckpoint, modelEngines, modelSynthesizer, saveModelCheckpoint } from '../../train/model-engine.ts';
 import { ReplicaPool, packWeights } from './pool.ts';
-import { parallelSynthesizer } from './synth.ts';
+import { parallelSynthesizer, usefulThreads } from './synth.ts';
 import { sliceBatch, splitCounts, unpack, weightedMean } from './split.ts';
 import type { GradsReply } from './protocol.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
@@ -58,10 +58,11 @@ export interface ParallelTrainEngine extends TrainEngine {
 
 /**
  * Builds the engine around a main-thread model + trainer. `threads` counts the main thread:
- * 2 = main + 1 worker. The batch is never split into more parts than it has objects.
+ * 2 = main + 1 worker. The batch is never split into more parts than it has objects, and the
+ * native `tensorflow` backend (already multi-threaded) gets no workers (`usefulThreads`).
  */
 export async function parallelEngine(config: LfkitConfig, model: LightFieldModel, trainer: Trainer, threads: number): Promise<ParallelTrainEngine> {
-  const nWorkers = Math.max(0, Math.min(Math.floor(threads), config.train.batch) - 1);
+  const nWorkers = Math.max(0, Math.min(usefulThreads(threads), config.train.batch) - 1);
   const pool = nWorkers > 0 ? await ReplicaPool.start(nWorkers, { backend: tf.getBackend(), config, model }) : null;
   let weightsDirty = false; // main's weights changed since the workers last got them
   let grads: Float32Array | null = null;

@@ -24,9 +24,11 @@ import { modelSynthesizer } from '../../train/model-engine.ts';
 import { ReplicaPool } from './pool.ts';
 import { splitCounts } from './split.ts';
 
-/** A context of the parallel synthesizer: the main thread's, and the id of the workers' copies. */
-export interface ParallelContext {
-  readonly main: DecoderContext;
+/**
+ * What a parallel context adds to the main thread's `DecoderContext` (kept in a WeakMap, so the
+ * synthesizer is a drop-in `ViewSynthesizer<DecoderContext>`): the id of the workers' copies.
+ */
+interface WorkerCopies {
   readonly id: number;
   /** Resolves when every worker has folded its copy (rejects with a worker's error). */
   readonly ready: Promise<unknown>;
@@ -41,15 +43,24 @@ export interface ParallelSynthOptions {
 
 let nextContextId = 1;
 
+/**
+ * Threads worth starting for `threads` requested: 1 on the native `tensorflow` backend (it
+ * already runs every op on all cores; replicas would only compete), else `threads`.
+ */
+export function usefulThreads(threads: number): number {
+  return tf.getBackend() === 'tensorflow' ? 1 : Math.max(1, Math.floor(threads));
+}
+
 /** The parallel synthesizer over an existing pool (the caller owns and closes the pool). */
-export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, opts: ParallelSynthOptions = {}): ViewSynthesizer<ParallelContext> {
+export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, opts: ParallelSynthOptions = {}): ViewSynthesizer<DecoderContext> {
+  const copies = new WeakMap<DecoderContext, WorkerCopies>();
   const single = modelSynthesizer(model);
   const minSplit = opts.minSplit ?? 256;
   const { latentTokens: R, decoderWidth: d } = model.config;
   return {
     imageSize: single.imageSize,
     originScale: single.originScale,
-    async encode(support: SupportSet): Promise<ParallelContext> {
+    async encode(support: SupportSet): Promise<DecoderContext> {
       await opts.sync?.();
       // Encode once here; every thread folds its own decoder context from Z.
       const Zdata = encodeSupport(model, support);
@@ -63,12 +74,23 @@ export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, o
       const id = nextContextId++;
       const ready = Promise.all(pool.workers.map((w) => w.request({ type: 'prepare', ctx: id, Z: Zdata })));
       ready.catch(() => {}); // surfaced by renderRays
-      return { main, id, ready };
+      // ctx.dispose() (or synth.dispose(ctx)) also frees the workers' copies
+      const ctx: DecoderContext = {
+        batch: main.batch, qMat: main.qMat, qBias: main.qBias, vMat: main.vMat, vBias: main.vBias,
+        dispose: () => {
+          main.dispose();
+          for (const w of pool.workers) w.request({ type: 'release', ctx: id }).catch(() => {});
+        },
+      };
+      copies.set(ctx, { id, ready });
+      return ctx;
     },
-    async renderRays(c: ParallelContext, rays: Float32Array): Promise<Float32Array> {
+    async renderRays(ctx: DecoderContext, rays: Float32Array): Promise<Float32Array> {
       const n = rays.length / 6;
       if (!Number.isInteger(n)) throw new Error(`renderRays: rays length ${rays.length} is not a multiple of 6`);
-      if (n < minSplit) return model.renderRays(c.main, rays);
+      const c = copies.get(ctx);
+      if (!c) throw new Error('renderRays: the context was not made by this synthesizer');
+      if (n < minSplit) return model.renderRays(ctx, rays);
       const counts = splitCounts(n, 1 + pool.size);
       const starts = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
       const replies = pool.workers.slice(0, counts.length - 1).map((w, i) => {
@@ -76,16 +98,13 @@ export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, o
         return w.request<Float32Array>({ type: 'render', ctx: c.id, rays: part, chunk: 4096 }, [part.buffer as ArrayBuffer]);
       });
       const out = new Float32Array(n * 3);
-      out.set(model.renderRays(c.main, rays.subarray(0, counts[0]! * 6)), 0);
+      out.set(model.renderRays(ctx, rays.subarray(0, counts[0]! * 6)), 0);
       await c.ready;
       const parts = await Promise.all(replies);
       parts.forEach((p, i) => out.set(p, starts[i + 1]! * 3));
       return out;
     },
-    dispose(c: ParallelContext) {
-      c.main.dispose();
-      for (const w of pool.workers) w.request({ type: 'release', ctx: c.id }).catch(() => {});
-    },
+    dispose: (ctx: DecoderContext) => ctx.dispose(),
   };
 }
 
@@ -113,8 +132,9 @@ function encodeSupport(model: LightFieldModel, support: SupportSet): Float32Arra
  * thread; `threads <= 1` gives the single-thread synthesizer and no workers). `close()` stops
  * the workers.
  */
-export async function openParallelSynthesizer(model: LightFieldModel, config: LfkitConfig, threads: number): Promise<{ synth: ViewSynthesizer<unknown>; threads: number; close(): Promise<void> }> {
-  if (threads <= 1) return { synth: modelSynthesizer(model) as ViewSynthesizer<unknown>, threads: 1, close: async () => {} };
-  const pool = await ReplicaPool.start(threads - 1, { backend: tf.getBackend(), config, model });
-  return { synth: parallelSynthesizer(model, pool) as ViewSynthesizer<unknown>, threads, close: () => pool.close() };
+export async function openParallelSynthesizer(model: LightFieldModel, config: LfkitConfig, threads: number): Promise<{ synth: ViewSynthesizer<DecoderContext>; threads: number; close(): Promise<void> }> {
+  const n = usefulThreads(threads);
+  if (n <= 1) return { synth: modelSynthesizer(model), threads: 1, close: async () => {} };
+  const pool = await ReplicaPool.start(n - 1, { backend: tf.getBackend(), config, model });
+  return { synth: parallelSynthesizer(model, pool), threads: n, close: () => pool.close() };
 }
