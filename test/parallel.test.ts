@@ -5,7 +5,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { LightFieldModel, Trainer, type LfkitConfig } from '../src/model/index.ts';
 import { parallelEngine, parallelModelEngines, type ParallelTrainEngine } from '../src/node/parallel/engine.ts';
-import { sliceBatch, splitCounts, weightedMean } from '../src/node/parallel/split.ts';
+import { pack, packLayout, sliceBatch, splitCounts, unpack, weightedMean } from '../src/node/parallel/split.ts';
+import { PackedAdam } from '../src/node/parallel/packed-adam.ts';
+import { Adam } from '../src/nn/adam.ts';
+import { Rng } from '../src/util/rng.ts';
 import { openDataset } from '../src/datasets/index.ts';
 import type { EngineFactory, TrainEngine } from '../src/train/engine.ts';
 import { loadModelCheckpoint } from '../src/train/model-engine.ts';
@@ -41,6 +44,41 @@ describe('batch splitting and the weighted mean', () => {
   });
 });
 
+describe('PackedAdam', () => {
+  it('matches the tfjs Adam (with clipping) and round-trips its state format', async () => {
+    await useBackend('cpu');
+    const shapes: [string, number[]][] = [['a', [3, 4]], ['b', [5]]];
+    const rng = new Rng(2);
+    const vars = new Map(shapes.map(([n, sh]) => [n, tf.variable(tf.tensor(Float32Array.from({ length: sh.reduce((x, y) => x * y) }, () => rng.normal()), sh))]));
+    const opts = { beta1: 0.9, beta2: 0.999, eps: 1e-8, gradClip: 1 };
+    const ref = new Adam(vars, opts);
+    const layout = packLayout(shapes.map(([n, sh]) => [n, sh.reduce((x, y) => x * y)] as [string, number]));
+    const packed = new PackedAdam(layout, pack(layout, (n) => vars.get(n)!.dataSync()), opts);
+    const init = packed.params.slice();
+    for (let step = 0; step < 3; step++) {
+      const g = Float32Array.from({ length: layout.total }, () => rng.normal() * (step + 1)); // norm > 1: clipped
+      const views = unpack(layout, g);
+      const gt = Object.fromEntries(shapes.map(([n, sh]) => [n, tf.tensor(views.get(n)!, sh)]));
+      const n1 = ref.apply(gt, 1e-2);
+      const n2 = packed.step(g, 1e-2);
+      expect(Math.abs(n1 - n2) / n1).toBeLessThan(1e-5);
+      tf.dispose(Object.values(gt));
+    }
+    const after = pack(layout, (n) => vars.get(n)!.dataSync());
+    expect(maxAbsDiff(packed.params, after)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(packed.params, init)).toBeGreaterThan(1e-2); // 3 steps of lr 1e-2 moved the weights
+    const st = ref.state();
+    expect([...packed.state().keys()].sort()).toEqual([...st.keys()].sort());
+    for (const [k, v] of packed.state()) expect(maxAbsDiff(v, st.get(k)!)).toBeLessThan(1e-6);
+    const again = new PackedAdam(layout, packed.params.slice(), opts);
+    again.setState(st);
+    expect(again.t).toBe(3);
+    expect(Array.from(again.m)).toEqual(Array.from(pack(layout, (n) => st.get(`adam.m.${n}`))));
+    ref.dispose();
+    for (const v of vars.values()) v.dispose();
+  });
+});
+
 describe('data-parallel training (wasm backend, worker threads)', () => {
   beforeAll(async () => {
     await useBackend('wasm');
@@ -53,9 +91,9 @@ describe('data-parallel training (wasm backend, worker threads)', () => {
     // Adam's update g / (sqrt(v) + eps) amplifies rounding of gradients near 0 (|g| ~ eps) to a
     // large share of lr; a larger eps keeps the comparison about the gradients, not that.
     const config = tinyConfig({ 'train.batch': 3, 'model.dropout': 0.1, 'train.adamEps': 1e-4 }) as LfkitConfig;
-    const run = async (threads: number) => {
+    const run = async (threads: number, optimizer: 'packed' | 'tfjs' = 'packed') => {
       const model = LightFieldModel.create(config.model, 7);
-      const engine = await parallelEngine(config, model, new Trainer(model, config.train), threads);
+      const engine = await parallelEngine(config, model, new Trainer(model, config.train), threads, { optimizer });
       const losses: number[] = [];
       for (let s = 0; s < 3; s++) losses.push((await engine.step(randomBatch(config, 10 + s, 2), s)).loss);
       const weights = new Map([...model.params].map(([n, v]) => [n, v.dataSync().slice()]));
@@ -67,6 +105,9 @@ describe('data-parallel training (wasm backend, worker threads)', () => {
     const before = tf.memory().numTensors;
     const one = await run(1);
     const two = await run(2);
+    const twoTf = await run(2, 'tfjs');
+    expect(maxAbsDiff(twoTf.losses, two.losses)).toBeLessThan(1e-6);
+    for (const [n, w] of twoTf.weights) expect(maxAbsDiff(two.weights.get(n)!, w)).toBeLessThan(1e-6);
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
     expect(two.timing?.counts).toEqual([2, 1]);

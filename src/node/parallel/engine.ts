@@ -12,10 +12,13 @@
  * live on the main thread only (resume is unchanged). Validation renders (`engine.synth`)
  * split each chunk's rays over the same threads (`synth.ts`).
  *
+ * Adam runs as one loop over the packed parameters (`packed-adam.ts`, the same update as the
+ * Trainer's tfjs Adam, whose state it loads and stores back for checkpoints).
+ *
  * Why broadcast weights rather than Adam on every replica: the same volume crosses threads
  * (one parameter vector each way), the workers need no optimiser state (resume and checkpoints
- * stay single-threaded), and replicas cannot drift; the cost is reading the weights once per
- * step on the main thread (measured in `npm run bench -- perf`: a few ms of a ~3 s step).
+ * stay single-threaded), and replicas cannot drift; the cost is one copy of the packed weights
+ * per step (measured in `npm run bench -- perf`: a few ms of a ~1.5 s step).
  *
  * `workers <= 1` is today's single-thread engine (`modelEngines`).
  */
@@ -26,6 +29,8 @@ import { Trainer, type Batch } from '../../model/trainer.ts';
 import type { ViewSynthesizer } from '../../render/render.ts';
 import type { EngineFactory, LoopState, TrainEngine } from '../../train/engine.ts';
 import { loadModelCheckpoint, modelEngines, modelSynthesizer, saveModelCheckpoint } from '../../train/model-engine.ts';
+import { learningRate } from '../../model/config.ts';
+import { PackedAdam } from './packed-adam.ts';
 import { ReplicaPool, packWeights } from './pool.ts';
 import { parallelSynthesizer, usefulThreads } from './synth.ts';
 import { sliceBatch, splitCounts, unpack, weightedMean } from './split.ts';
@@ -56,17 +61,42 @@ export interface ParallelTrainEngine extends TrainEngine {
   close(): Promise<void>;
 }
 
+export interface ParallelEngineOptions {
+  /**
+   * `packed` (default): Adam over one packed array in TypeScript on the main thread
+   * (`packed-adam.ts`); `tfjs`: the Trainer's own Adam (tfjs ops per parameter). Same update;
+   * the bench compares their cost.
+   */
+  optimizer?: 'packed' | 'tfjs';
+}
+
+/** Assigns packed weights (views by name) to the model's variables. */
+function assignWeights(model: LightFieldModel, weights: Map<string, Float32Array>): void {
+  tf.tidy(() => {
+    for (const [n, v] of model.params) v.assign(tf.tensor(weights.get(n)!, v.shape));
+  });
+}
+
 /**
  * Builds the engine around a main-thread model + trainer. `threads` counts the main thread:
  * 2 = main + 1 worker. The batch is never split into more parts than it has objects, and the
  * native `tensorflow` backend (already multi-threaded) gets no workers (`usefulThreads`).
  */
-export async function parallelEngine(config: LfkitConfig, model: LightFieldModel, trainer: Trainer, threads: number): Promise<ParallelTrainEngine> {
+export async function parallelEngine(config: LfkitConfig, model: LightFieldModel, trainer: Trainer, threads: number, opts: ParallelEngineOptions = {}): Promise<ParallelTrainEngine> {
   const nWorkers = Math.max(0, Math.min(usefulThreads(threads), config.train.batch) - 1);
   const pool = nWorkers > 0 ? await ReplicaPool.start(nWorkers, { backend: tf.getBackend(), config, model }) : null;
   let weightsDirty = false; // main's weights changed since the workers last got them
   let grads: Float32Array | null = null;
   let disposed = false;
+  // Packed Adam: master weights + moments as plain arrays, the Trainer's state loaded into them.
+  let adam: PackedAdam | null = null;
+  if (pool && (opts.optimizer ?? 'packed') === 'packed') {
+    const t = config.train;
+    adam = new PackedAdam(pool.layout, packWeights(model, pool.layout), { beta1: t.adamBeta1, beta2: t.adamBeta2, eps: t.adamEps, gradClip: t.gradClip });
+    adam.setState(trainer.optimizerState());
+  }
+  /** The current weights, packed, for the workers (a copy of the master when there is one). */
+  const currentWeights = (): Float32Array => (adam ? adam.params.slice() : packWeights(model, pool!.layout));
 
   const engine: ParallelTrainEngine = {
     threads: 1 + nWorkers,
@@ -80,7 +110,8 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
         sync: async () => {
           if (!weightsDirty) return;
           weightsDirty = false;
-          await pool.setWeights(model);
+          const w = currentWeights();
+          await Promise.all(pool.workers.map((x) => x.request({ type: 'setWeights', weights: w })));
         },
       })
       : modelSynthesizer(model)) as ViewSynthesizer<unknown>,
@@ -91,7 +122,7 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
       let weights: Float32Array | undefined;
       const t0 = performance.now();
       if (weightsDirty) {
-        weights = packWeights(model, pool.layout);
+        weights = currentWeights();
         weightsDirty = false;
       }
       const tW = performance.now();
@@ -114,7 +145,14 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
       for (const [n, g] of mine.grads) mineViews.get(n)!.set(g);
       weightedMean([mineFlat, ...others.map((o) => o.grads)], counts, grads);
       const loss = [mine.loss, ...others.map((o) => o.loss)].reduce((a, l, i) => a + (counts[i]! / batch.B) * l, 0);
-      const { lr } = trainer.applyGradients(unpack(pool.layout, grads), step);
+      let lr: number;
+      if (adam) {
+        lr = learningRate(config.train, step);
+        adam.step(grads, lr);
+        assignWeights(model, unpack(pool.layout, adam.params));
+      } else {
+        lr = trainer.applyGradients(unpack(pool.layout, grads), step).lr;
+      }
       weightsDirty = true;
       const t3 = performance.now();
       engine.lastTiming = {
@@ -124,6 +162,7 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
       return { loss, lr };
     },
     async save(dir: string, state: LoopState) {
+      if (adam) trainer.setOptimizerState(adam.state()); // the checkpoint stores the Trainer's state
       saveModelCheckpoint(dir, config, model, trainer, state.step, { time: state.time, bestVal: state.bestVal, bestStep: state.bestStep });
     },
     numTensors: () => tf.memory().numTensors,

@@ -1,5 +1,6 @@
 /** Data-parallel training and split-ray rendering over worker threads, plus the analytic FLOP counter (issue 8). */
-export { parallelEngine, parallelModelEngines, type ParallelStepTiming, type ParallelTrainEngine } from './engine.ts';
+export { parallelEngine, parallelModelEngines, type ParallelEngineOptions, type ParallelStepTiming, type ParallelTrainEngine } from './engine.ts';
+export { PackedAdam } from './packed-adam.ts';
 export { openParallelSynthesizer, parallelSynthesizer, usefulThreads, type ParallelSynthOptions } from './synth.ts';
 export { ReplicaPool, ReplicaWorker } from './pool.ts';
 export { sliceBatch, splitCounts, weightedMean } from './split.ts';
