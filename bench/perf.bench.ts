@@ -99,6 +99,8 @@ export const perfBenchmark: Benchmark = {
       fig(`train_process_cpu_s${tn}`, median(proc), 'CPU s', `${who}: CPU time of all threads per step (the total work)`);
       fig(`train_gflops_wall${tn}`, stepFlops / w / 1e9, 'GFLOP/s', `${who}; share of peak ${((stepFlops / w / peak) * 100).toFixed(1)}%`);
       fig(`train_gflops_cpu${tn}`, stepFlops / c / 1e9, 'GFLOP/s', `${who}, critical-path CPU; share of peak ${((stepFlops / c / peak) * 100).toFixed(1)}%`);
+      fig(`train_peak_share_wall${tn}`, (stepFlops / w / peak) * 100, '% of peak', `${who}, wall; ${peakNote}`);
+      fig(`train_peak_share_cpu${tn}`, (stepFlops / c / peak) * 100, '% of peak', `${who}, critical-path CPU; ${peakNote}`);
       if (apply.length) {
         fig('train_average_adam_s_t2', median(apply), 's', 'main thread: object-weighted gradient mean + packed Adam + variable assignment, wall');
         fig('train_weights_copy_s_t2', median(bcast), 's', 'main thread: copying the packed weights for the worker (broadcast instead of Adam on every replica), wall');
@@ -155,7 +157,7 @@ export const perfBenchmark: Benchmark = {
         images: [0, 1, 2].map(() => Float32Array.from({ length: H * H * 3 }, () => rng.uniform(0, 1))),
         cameras: [0, 1, 2].map((s) => cameraAt(orbitPose(s * 2, 0.3, 2.5), H)),
       };
-      const N = 8 * 4096;
+      const N = 16 * 4096;
       const rays = Float32Array.from({ length: N * 6 }, () => rng.uniform(-1, 1));
       for (const [threads, synth] of synths) {
         const who = threads === 1 ? '1 thread' : `${threads} threads (main + ${threads - 1} worker)`;
@@ -176,6 +178,8 @@ export const perfBenchmark: Benchmark = {
         const w = median(wall), c = median(crit);
         const note = `d ${config.model.decoderWidth}, ${N} rays in 4096-ray calls, median of 3`;
         fig(`decoder_rays_per_s_t${threads}`, N / w, 'rays/s', `${who}, wall; ${note}; share of peak ${((N * rayFlops / w / peak) * 100).toFixed(1)}%`);
+        fig(`decoder_peak_share_wall_t${threads}`, (N * rayFlops / w / peak) * 100, '% of peak', `${who}, wall`);
+        fig(`decoder_peak_share_cpu_t${threads}`, (N * rayFlops / c / peak) * 100, '% of peak', `${who}, slowest thread's CPU time`);
         fig(`decoder_rays_per_cpu_s_t${threads}`, N / c, 'rays/s', `${who}, from the slowest thread's CPU time (free cores); share of peak ${((N * rayFlops / c / peak) * 100).toFixed(1)}%; PyTorch 2 threads ~${TORCH_RAYS_PER_S}`);
         synth.dispose(ctx);
         for (const size of [64, 128]) {
@@ -198,7 +202,8 @@ export const perfBenchmark: Benchmark = {
           }
           const f = flopsPerView(config.model, S, size * size);
           fig(`novel_view_s_${size}_t${threads}`, median(vw), 's', `${who}, wall: encoder (S ${S}) + decoder context + ${size}x${size} rays, median of 3; share of peak ${((f / median(vw) / peak) * 100).toFixed(1)}%`);
-          fig(`novel_view_cpu_s_${size}_t${threads}`, median(vc), 'CPU s', `${who}: slowest thread's CPU time for the same (free cores)`);
+          fig(`novel_view_cpu_s_${size}_t${threads}`, median(vc), 'CPU s', `${who}: slowest thread's CPU time for the same (free cores); share of peak ${((f / median(vc) / peak) * 100).toFixed(1)}%`);
+          fig(`novel_view_peak_share_cpu_${size}_t${threads}`, (f / median(vc) / peak) * 100, '% of peak', `${who}, ${(f / 1e9).toFixed(2)} GFLOP per view, slowest thread's CPU time`);
         }
       }
       await pool.close();
