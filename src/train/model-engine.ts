@@ -10,8 +10,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { configFromJson, LightFieldModel, Trainer, type DecoderContext, type LfkitConfig } from '../model/index.ts';
 import { CHECKPOINT_FILE_NAMES, CheckpointError, loadCheckpoint, saveCheckpoint } from '../node/checkpoint.ts';
-import { pluckerImage } from '../rays/index.ts';
-import { RenderError, type SupportSet, type ViewSynthesizer } from '../render/render.ts';
+import { encodeSupport } from '../analysis/support.ts';
+import type { SupportSet, ViewSynthesizer } from '../render/render.ts';
 import type { Batch } from './data.ts';
 import type { EngineFactory, LoopState, TrainEngine } from './engine.ts';
 
@@ -29,20 +29,7 @@ export function modelSynthesizer(model: LightFieldModel): ViewSynthesizer<Decode
     imageSize,
     originScale,
     encode(support: SupportSet): DecoderContext {
-      const S = support.images.length;
-      if (S === 0 || support.cameras.length !== S) throw new RenderError(`encode: ${S} images and ${support.cameras.length} cameras`);
-      const P = imageSize * imageSize;
-      const rgb = new Float32Array(S * P * 3);
-      const pl = new Float32Array(S * P * 6);
-      support.images.forEach((img, s) => {
-        const cam = support.cameras[s]!;
-        if (img.length !== P * 3 || cam.width !== imageSize || cam.height !== imageSize) {
-          throw new RenderError(`support view ${s} is ${cam.width}x${cam.height}; the model takes ${imageSize}x${imageSize}`);
-        }
-        rgb.set(img, s * P * 3);
-        pluckerImage(cam, originScale, pl.subarray(s * P * 6, (s + 1) * P * 6));
-      });
-      const Z = tf.tidy(() => model.encode(tf.tensor(rgb, [1, S, imageSize, imageSize, 3]), tf.tensor(pl, [1, S, imageSize, imageSize, 6])));
+      const { Z } = encodeSupport(model, support);
       try {
         return model.prepare(Z);
       } finally {

@@ -18,8 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LfkitConfig } from '../../model/config.ts';
 import type { DecoderContext, LightFieldModel } from '../../model/model.ts';
 import type { SupportSet, ViewSynthesizer } from '../../render/render.ts';
-import { pluckerImage } from '../../rays/index.ts';
-import { RenderError } from '../../render/render.ts';
+import { encodeSupport } from '../../analysis/support.ts';
 import { modelSynthesizer } from '../../train/model-engine.ts';
 import { ReplicaPool } from './pool.ts';
 import { splitCounts } from './split.ts';
@@ -63,7 +62,7 @@ export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, o
     async encode(support: SupportSet): Promise<DecoderContext> {
       await opts.sync?.();
       // Encode once here; every thread folds its own decoder context from Z.
-      const Zdata = encodeSupport(model, support);
+      const Zdata = encodeSupportFloats(model, support);
       const Z = tf.tensor3d(Zdata, [1, R, d]);
       let main: DecoderContext;
       try {
@@ -109,22 +108,13 @@ export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, o
 }
 
 /** Z `[1, R, d]` of one object's support views as plain floats (the encoder, on this thread). */
-function encodeSupport(model: LightFieldModel, support: SupportSet): Float32Array {
-  const { imageSize } = model.config;
-  const S = support.images.length;
-  if (S === 0 || support.cameras.length !== S) throw new RenderError(`encode: ${S} images and ${support.cameras.length} cameras`);
-  const P = imageSize * imageSize;
-  const rgb = new Float32Array(S * P * 3);
-  const pl = new Float32Array(S * P * 6);
-  support.images.forEach((img, s) => {
-    const cam = support.cameras[s]!;
-    if (img.length !== P * 3 || cam.width !== imageSize || cam.height !== imageSize) {
-      throw new RenderError(`support view ${s} is ${cam.width}x${cam.height}; the model takes ${imageSize}x${imageSize}`);
-    }
-    rgb.set(img, s * P * 3);
-    pluckerImage(cam, model.config.originScale, pl.subarray(s * P * 6, (s + 1) * P * 6));
-  });
-  return tf.tidy(() => model.encode(tf.tensor(rgb, [1, S, imageSize, imageSize, 3]), tf.tensor(pl, [1, S, imageSize, imageSize, 6])).dataSync() as Float32Array);
+function encodeSupportFloats(model: LightFieldModel, support: SupportSet): Float32Array {
+  const { Z } = encodeSupport(model, support);
+  try {
+    return Z.dataSync() as Float32Array;
+  } finally {
+    Z.dispose();
+  }
 }
 
 /**
