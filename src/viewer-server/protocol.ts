@@ -19,15 +19,7 @@ import type { ModelConfig } from '../model/index.ts';
 import type { Camera } from '../rays/index.ts';
 
 /** A `Camera` as JSON: `c2w` column-major (gl-matrix layout), OpenGL convention. */
-export interface CameraJson {
-  fx: number;
-  fy: number;
-  cx: number;
-  cy: number;
-  width: number;
-  height: number;
-  c2w: number[];
-}
+export type CameraJson = Omit<Camera, 'c2w'> & { c2w: number[] };
 
 export interface ViewerInfo {
   /** lfkit version serving the page. */

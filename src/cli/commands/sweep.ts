@@ -11,6 +11,7 @@ import { sweepMarkdown, sweepRuns, writeSweep, type SweepEntry } from '../../swe
 import { sweepRunDir, trainSweep } from '../../sweep/train-sweep.ts';
 import { useBackend } from '../../train/backend.ts';
 import { UserError } from '../errors.ts';
+import { interruptOnSignals } from '../signals.ts';
 import { backendOption, collect, floatOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
 import { trainConfigFromFlags } from './train.ts';
 
@@ -84,7 +85,7 @@ export function register(program: Command): void {
       let dataOverride: { root?: string; category?: string } | undefined;
       const backend = await useBackend(flags.backend);
       let interrupted = false;
-      let signalName: NodeJS.Signals | null = null;
+      let interruptCode: number | null = null;
       if (flags.train) {
         if (flags.run.length) throw new UserError('--run and --train: give one of them (--train makes its runs in OUT/runs)');
         if (flags.label.length) throw new UserError('--label: only with --run (--train labels its runs s1, s2, ...)');
@@ -97,30 +98,22 @@ export function register(program: Command): void {
           trainConfigFromFlags({ ...base, support: [S], out: runDir, resume, minutes: flags.minutes, checkpointEvery: 0, valEvery: 0, valObjects: 0, logEvery: 0 }).config;
         const first = configFor(flags.support[0]!, sweepRunDir(flags.out, flags.support[0]!), false);
         const dataset = await openDataset(flags.data, { category: flags.category, size: first.model.imageSize });
-        const ctl = new AbortController();
-        const onSignal = (sig: NodeJS.Signals) => {
-          if (signalName) process.exit(sig === 'SIGINT' ? 130 : 143);
-          signalName = sig;
-          process.stderr.write(`\nlfkit: ${sig}: saving a checkpoint after this step (again to stop at once)\n`);
-          ctl.abort();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        const stop = interruptOnSignals();
         try {
           const res = await trainSweep({
             out: flags.out, supportCounts: flags.support, configFor, dataset,
             data: { root: flags.data, category: flags.category ?? null, size: first.model.imageSize },
-            minutes: flags.minutes, signal: ctl.signal, quiet, log, command: ['lfkit', ...process.argv.slice(2)].join(' '),
+            minutes: flags.minutes, signal: stop.signal, quiet, log, command: ['lfkit', ...process.argv.slice(2)].join(' '),
             checkpointEvery: flags.checkpointEvery, valEvery: flags.valEvery, valObjects: flags.valObjects, logEvery: flags.logEvery,
           });
           interrupted = res.interrupted;
+          interruptCode = stop.exitCode();
         } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          stop.release();
         }
         if (interrupted) {
           process.stderr.write(`lfkit: interrupted; run the same command again to continue (finished runs are skipped)\n`);
-          process.exitCode = signalName === 'SIGTERM' ? 143 : 130;
+          process.exitCode = interruptCode ?? 130;
           return;
         }
         entries = flags.support.map((S) => ({ dir: sweepRunDir(flags.out, S), label: `s${S}`, series: 'one model per support count', supportCounts: [S] }));

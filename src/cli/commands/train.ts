@@ -13,6 +13,7 @@ import { usefulThreads } from '../../node/parallel/synth.ts';
 import { readRunInfo, RunError } from '../../train/run-folder.ts';
 import { train } from '../../train/train.ts';
 import { UserError } from '../errors.ts';
+import { interruptOnSignals } from '../signals.ts';
 import {
   backendOption, collect, commanderParser, floatOption, intOption, jsonOption, parseIntFlag, parseSetPairs, supportOption, userErrors,
 } from '../options.ts';
@@ -138,20 +139,11 @@ export function register(program: Command): void {
           `batch ${t.batch}, support ${t.support.join(',')}, ${t.rays} rays, ${t.steps} steps${flags.minutes !== undefined ? ` or ${flags.minutes} min` : ''}, ` +
           `${threads} thread${threads > 1 ? 's' : ''}\n`);
       }
-      const ctl = new AbortController();
-      let signalName: NodeJS.Signals | null = null;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (signalName) process.exit(sig === 'SIGINT' ? 130 : 143); // second signal: stop now
-        signalName = sig;
-        process.stderr.write(`\nlfkit: ${sig}: saving a checkpoint after this step (again to stop at once)\n`);
-        ctl.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const stop = interruptOnSignals();
       try {
         const res = await train({
           runDir: flags.out, dataset, data: { ...data, size: config.model.imageSize }, config, engines: parallelModelEngines(threads),
-          resume: flags.resume, force: flags.force, minutes: flags.minutes, signal: ctl.signal, quiet: flags.quiet || flags.json,
+          resume: flags.resume, force: flags.force, minutes: flags.minutes, signal: stop.signal, quiet: flags.quiet || flags.json,
           checkpointEvery: flags.checkpointEvery, valEvery: flags.valEvery, valObjects: flags.valObjects, logEvery: flags.logEvery,
           command: ['lfkit', ...process.argv.slice(2)].join(' '),
         });
@@ -161,10 +153,10 @@ export function register(program: Command): void {
           process.stdout.write(`lfkit: ${res.reason === 'interrupted' ? 'interrupted' : 'stopped'} at step ${res.step} (${res.reason}), ` +
             `${(res.time / 60).toFixed(1)} min of training${best}; checkpoint in ${flags.out}/checkpoints/last\n`);
         }
-        if (signalName) process.exitCode = signalName === 'SIGINT' ? 130 : 143;
+        const code = stop.exitCode();
+        if (code !== null) process.exitCode = code;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.release();
       }
     }, { ConfigError: '--set' }));
 }
