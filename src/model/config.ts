@@ -62,8 +62,13 @@ export interface TrainConfig {
   minLrRatio: number;
   /** Total training steps (the cosine schedule ends here). */
   steps: number;
-  /** Fraction of rays drawn from foreground pixels during the first epoch (method.md section 3). */
+  /** Fraction of rays drawn from foreground pixels during the first `foregroundEpochs` epochs (method.md section 3). */
   foregroundFraction: number;
+  /**
+   * Epochs during which `foregroundFraction` applies: 1 is method.md's rule (the IPC code's first
+   * epoch), null every epoch (keeps half the loss on the object once the background is learned).
+   */
+  foregroundEpochs: number | null;
   adamBeta1: number;
   adamBeta2: number;
   adamEps: number;
@@ -93,7 +98,7 @@ export const DEFAULTS: LfkitConfig = deepFreeze({
   },
   train: {
     batch: 32, support: [3], rays: 128, lr: 1e-4, warmupSteps: 0, schedule: 'constant',
-    minLrRatio: 1, steps: 500_000, foregroundFraction: 0.5, adamBeta1: 0.9, adamBeta2: 0.999,
+    minLrRatio: 1, steps: 500_000, foregroundFraction: 0.5, foregroundEpochs: 1, adamBeta1: 0.9, adamBeta2: 0.999,
     adamEps: 1e-8, gradClip: null, seed: 0,
   },
 });
@@ -188,6 +193,7 @@ export function validateConfig(c: LfkitConfig): void {
   check((SCHEDULES as readonly string[]).includes(t.schedule), 'train.schedule', `one of ${SCHEDULES.join(', ')}`, t.schedule);
   check(isNum(t.minLrRatio) && t.minLrRatio >= 0 && t.minLrRatio <= 1, 'train.minLrRatio', 'a number in [0, 1]', t.minLrRatio);
   check(isNum(t.foregroundFraction) && t.foregroundFraction >= 0 && t.foregroundFraction <= 1, 'train.foregroundFraction', 'a number in [0, 1]', t.foregroundFraction);
+  check(t.foregroundEpochs === null || (Number.isInteger(t.foregroundEpochs) && t.foregroundEpochs >= 0), 'train.foregroundEpochs', 'an integer >= 0 or null (every epoch)', t.foregroundEpochs);
   check(isNum(t.adamBeta1) && t.adamBeta1 >= 0 && t.adamBeta1 < 1, 'train.adamBeta1', 'a number in [0, 1)', t.adamBeta1);
   check(isNum(t.adamBeta2) && t.adamBeta2 >= 0 && t.adamBeta2 < 1, 'train.adamBeta2', 'a number in [0, 1)', t.adamBeta2);
   check(isNum(t.adamEps) && t.adamEps > 0, 'train.adamEps', 'a positive number', t.adamEps);

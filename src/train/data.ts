@@ -186,8 +186,11 @@ export function buildBatch(objects: readonly CachedObject[], S: number, rng: Rng
 }
 
 /** Loads the objects of a plan (from the cache) and builds its batch. */
-export async function batchForStep(cache: ObjectCache, plan: StepPlan, opts: Omit<BatchOptions, 'foregroundFraction'> & { foregroundFraction: number }): Promise<Batch> {
+export async function batchForStep(
+  cache: ObjectCache, plan: StepPlan, opts: Omit<BatchOptions, 'foregroundFraction'> & { foregroundFraction: number; foregroundEpochs?: number | null },
+): Promise<Batch> {
   const objs = await Promise.all(plan.ids.map((id) => cache.get(id)));
-  const fg = plan.epoch === 0 ? opts.foregroundFraction : 0;
+  const epochs = opts.foregroundEpochs === undefined ? 1 : opts.foregroundEpochs;
+  const fg = epochs === null || plan.epoch < epochs ? opts.foregroundFraction : 0;
   return buildBatch(objs, plan.S, plan.rng, { ...opts, foregroundFraction: fg });
 }

@@ -51,6 +51,8 @@ export interface RunInfo<C = unknown> {
   seed: number;
   /** The command line that created the run. */
   command?: string;
+  /** The checkpoint a run started from (`lfkit train --init`): its folder, step and training seconds. */
+  init?: { checkpoint: string; step: number; time: number };
 }
 
 export const RUN_FILES = {

@@ -32,7 +32,7 @@ import {
 /** The parts of the resolved config the loop reads (`LfkitConfig` satisfies it). */
 export interface LoopConfig {
   model: { imageSize: number; originScale: number };
-  train: { batch: number; support: number[]; rays: number; steps: number; foregroundFraction: number; seed: number };
+  train: { batch: number; support: number[]; rays: number; steps: number; foregroundFraction: number; foregroundEpochs?: number | null; seed: number };
 }
 
 export interface TrainOptions<C extends LoopConfig> {
@@ -44,6 +44,12 @@ export interface TrainOptions<C extends LoopConfig> {
   engines: EngineFactory<C>;
   resume?: boolean;
   force?: boolean;
+  /**
+   * A new run starts from this checkpoint folder's weights and optimiser state instead of a fresh
+   * initialisation (fine-tuning with another schedule, ray count, ...); its own step count,
+   * schedule and time start at 0. Recorded in `config.json` as `init`.
+   */
+  init?: string;
   /** Training-time budget in minutes (summed over resumed sessions). */
   minutes?: number;
   checkpointEvery?: number;
@@ -81,6 +87,7 @@ function defaultCompare(stored: LoopConfig, given: LoopConfig): string[] {
     const a = stored[sec] as unknown as Record<string, unknown>, b = given[sec] as unknown as Record<string, unknown>;
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
       if (sec === 'train' && k === 'steps') continue;
+      if (!(k in a)) continue; // a field newer than the run: the run used its default
       if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${sec}.${k}: ${JSON.stringify(a[k])} in the run vs ${JSON.stringify(b[k])} now`);
     }
   }
@@ -124,11 +131,20 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
       // extending (or shortening) a run is allowed: config.json records the new length
       writeJsonAtomic(paths.config, { ...info, config: { ...info.config, train: { ...info.config.train, steps: config.train.steps } } });
     }
+    if (opts.init) throw new RunError('--init: only for a new run (a resumed run continues from its own checkpoint)');
   } else {
     assertCanCreateRun(opts.runDir, { force: opts.force, flag: '--out' });
   }
+  let init: { checkpoint: string; step: number; time: number } | undefined;
+  let initDir: string | null = null;
+  if (opts.init && !opts.resume) {
+    initDir = findCheckpointDir(opts.init);
+    if (!initDir) throw new RunError(`--init: ${opts.init} is not a checkpoint folder (no loop-state.json); pass e.g. RUN/checkpoints/last`);
+    const st = readLoopState(initDir);
+    init = { checkpoint: path.resolve(opts.init), step: st.step, time: st.time };
+  }
 
-  const { batch: B, support, rays, steps: totalSteps, seed, foregroundFraction } = config.train;
+  const { batch: B, support, rays, steps: totalSteps, seed, foregroundFraction, foregroundEpochs } = config.train;
   const { imageSize, originScale } = config.model;
   const trainIds = opts.dataset.ids('train');
   if (trainIds.length === 0) throw new RunError(`dataset ${opts.data.root}: the train split has no objects`);
@@ -144,8 +160,8 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     engine = ckpt ? await opts.engines.load(ckpt, config) : await opts.engines.create(config);
     truncateMetricsAfter(opts.runDir, state.step);
   } else {
-    createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command }, { force: opts.force, flag: '--out' });
-    engine = await opts.engines.create(config);
+    createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
+    engine = initDir ? await opts.engines.load(initDir, config) : await opts.engines.create(config);
   }
 
   let valIds: string[] = [];
@@ -201,7 +217,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
       if (state.time >= budget) { reason = 'time'; break; }
       const t0 = performance.now();
       const plan = next!;
-      const batch = await batchForStep(cache, plan, { rays, originScale, foregroundFraction });
+      const batch = await batchForStep(cache, plan, { rays, originScale, foregroundFraction, foregroundEpochs });
       next = state.step + 1 < totalSteps ? planStep(seed, state.step + 1, trainIds, B, support) : null;
       if (next) cache.prefetch(next.ids); // decoded on libuv threads while this step computes
       const { loss, lr } = await engine.step(batch, state.step);

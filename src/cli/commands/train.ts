@@ -10,6 +10,8 @@ import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '.
 import { useBackend } from '../../train/backend.ts';
 import { parallelModelEngines } from '../../node/parallel/engine.ts';
 import { usefulThreads } from '../../node/parallel/synth.ts';
+import { readCheckpointConfig } from '../../train/model-engine.ts';
+import { findCheckpointDir } from '../../train/engine.ts';
 import { readRunInfo, RunError } from '../../train/run-folder.ts';
 import { train } from '../../train/train.ts';
 import { UserError } from '../errors.ts';
@@ -32,6 +34,7 @@ interface TrainFlags {
   lr?: number;
   set: string[];
   resume?: boolean;
+  init?: string;
   force?: boolean;
   seed?: number;
   backend?: string;
@@ -72,6 +75,20 @@ export function trainConfigFromFlags(flags: TrainFlags): { config: LfkitConfig; 
     root ??= info.data.root;
     category ??= info.data.category;
     Object.assign(over, flatten(info.config));
+  }
+  if (flags.init) {
+    if (flags.resume) throw new UserError('--init: only for a new run (a resumed run continues from its own checkpoint)');
+    const dir = findCheckpointDir(flags.init);
+    if (!dir) throw new UserError(`--init: ${flags.init} is not a checkpoint folder (no loop-state.json); pass e.g. RUN/checkpoints/last`);
+    let ck: LfkitConfig;
+    try {
+      ck = readCheckpointConfig(dir);
+    } catch (err) {
+      throw new UserError(`--init: ${(err as Error).message}`);
+    }
+    // the model is the checkpoint's; training settings come from the preset and the flags
+    preset ??= ck.preset;
+    for (const [k, v] of Object.entries(flatten(ck))) if (k.startsWith('model.')) over[k] = v;
   }
   if (!preset) throw new UserError('--preset: required for a new run (cpu or paper)');
   if (!root) throw new UserError('--data: required for a new run (the dataset folder)');
@@ -117,6 +134,7 @@ export function register(program: Command): void {
     .addOption(floatOption('--lr <x>', 'peak learning rate', 0))
     .option('--set <key=value>', 'override any config field, e.g. model.originScale=0.55 (repeatable)', collect, [])
     .option('--resume', 'continue the run in --out from its last checkpoint')
+    .option('--init <checkpoint>', 'start a new run from this checkpoint\'s weights and Adam state (e.g. RUN/checkpoints/last) instead of a fresh initialisation; the model config is the checkpoint\'s, the step count and schedule start at 0')
     .option('--force', 'overwrite an existing run folder')
     .addOption(new Option('--seed <n>', 'random seed (initialisation and data)').argParser(commanderParser((v) => parseIntFlag(v, '--seed', 0, 2 ** 32 - 1))))
     .addOption(backendOption())
@@ -143,7 +161,7 @@ export function register(program: Command): void {
       try {
         const res = await train({
           runDir: flags.out, dataset, data: { ...data, size: config.model.imageSize }, config, engines: parallelModelEngines(threads),
-          resume: flags.resume, force: flags.force, minutes: flags.minutes, signal: stop.signal, quiet: flags.quiet || flags.json,
+          resume: flags.resume, init: flags.init, force: flags.force, minutes: flags.minutes, signal: stop.signal, quiet: flags.quiet || flags.json,
           checkpointEvery: flags.checkpointEvery, valEvery: flags.valEvery, valObjects: flags.valObjects, logEvery: flags.logEvery,
           command: ['lfkit', ...process.argv.slice(2)].join(' '),
         });
