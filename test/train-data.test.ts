@@ -68,5 +68,21 @@ describe('buildBatch', () => {
     const b2 = await batchForStep(cache, plan, { rays: 8, originScale: 1, foregroundFraction: 0.5 });
     expect(b2.B).toBe(2);
     expect(b2.S).toBe(1);
+    // train.foregroundEpochs: epoch 1 (step 2 of batch 2 over 3 objects) draws foreground rays
+    // only when the setting covers it (default 1 = method.md: first epoch only; null = always)
+    const ids = ds.ids('train');
+    expect(planStep(0, 2, ids, 2, [1]).epoch).toBe(1);
+    const reference = async (fg: number) => {
+      const p = planStep(0, 2, ids, 2, [1]);
+      return buildBatch(await Promise.all(p.ids.map((id) => cache.get(id))), 1, p.rng, { rays: 8, originScale: 1, foregroundFraction: fg });
+    };
+    const [withFg, withoutFg] = [await reference(0.5), await reference(0)];
+    expect(Array.from(withFg.queryRgb)).not.toEqual(Array.from(withoutFg.queryRgb));
+    const at = async (foregroundEpochs: number | null | undefined) =>
+      Array.from((await batchForStep(cache, planStep(0, 2, ids, 2, [1]), { rays: 8, originScale: 1, foregroundFraction: 0.5, foregroundEpochs })).queryRgb);
+    expect(await at(undefined)).toEqual(Array.from(withoutFg.queryRgb));
+    expect(await at(1)).toEqual(Array.from(withoutFg.queryRgb));
+    expect(await at(2)).toEqual(Array.from(withFg.queryRgb));
+    expect(await at(null)).toEqual(Array.from(withFg.queryRgb));
   });
 });

@@ -139,6 +139,9 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>, pat
   }
 }
 
+/** Numeric fields that also take null (`--set train.gradClip=null`). */
+const NULLABLE = new Set(['train.gradClip', 'train.foregroundEpochs']);
+
 /** Parses a CLI-style override value into the type of the field it replaces. */
 function coerce(field: string, current: unknown, raw: string | number | boolean | number[]): unknown {
   if (Array.isArray(current)) {
@@ -150,7 +153,7 @@ function coerce(field: string, current: unknown, raw: string | number | boolean 
   }
   if (typeof current === 'number' || current === null) {
     if (typeof raw === 'number') return raw;
-    if (current === null || field === 'train.gradClip') {
+    if (current === null || NULLABLE.has(field)) {
       if (raw === null || String(raw) === 'null' || String(raw) === 'none') return null;
     }
     const n = Number(raw);
