@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { BUNDLE_MAX_BYTES, cardMargins, checkCard, detectRecipe } from '../src/bundle/index.ts';
+import { BUNDLE_MAX_BYTES, cardMargins, checkCard, detectRecipe, modelCardMarkdown } from '../src/bundle/index.ts';
 import { useBackend } from '../src/train/backend.ts';
 import type { ModelCard } from '../src/bundle/card.ts';
 import type { SupportSummary } from '../src/eval/evaluate.ts';
@@ -74,6 +74,13 @@ describe('lfkit bundle', () => {
     expect(card.training.checkpoint.step).toBe(res.checkpoint.step);
     expect(card.training.secondsToCheckpoint).toBeGreaterThan(0);
     expect(card.training.runSteps).toBe(3);
+    expect(card.training.init).toBeNull();
+    // a run started with --init: the card shows the earlier run's command and the summed time
+    const chained = modelCardMarkdown({ ...card, training: { ...card.training, secondsToCheckpoint: 60,
+      init: { checkpoint: '/r/checkpoints/last', step: 7, time: 120, command: 'lfkit train --out /r --steps 7' } } }, []);
+    expect(chained).toContain('lfkit train --out /r --steps 7   # -> step 7, 2.0 min: /r/checkpoints/last');
+    expect(chained).toContain('then continued with:');
+    expect(chained).toMatch(/with the 2\.0 min \(7 steps\) before it, 3\.0 min in all/);
     expect(card.machine.cores).toBe(os.cpus().length);
     expect(card.machine.node).toBe(process.version);
     expect(card.model.weightsBytes).toBe(fs.statSync(path.join(out, 'model.safetensors')).size);

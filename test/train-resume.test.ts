@@ -58,7 +58,7 @@ describe('training the real model', () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-init-'));
     const common = { dataset: ds, data: { root, category: 'chairs', size: 16 }, engines: modelEngines, quiet: true, logEvery: 1, valEvery: 100, checkpointEvery: 100 };
     const src = path.join(base, 'src');
-    await train({ ...common, runDir: src, config: resolveConfig('cpu', { ...TINY, 'train.steps': 3 }) as LfkitConfig });
+    await train({ ...common, runDir: src, config: resolveConfig('cpu', { ...TINY, 'train.steps': 3 }) as LfkitConfig, command: 'lfkit train --out SRC' });
     const ckpt = path.join(src, 'checkpoints', 'last');
     // the CLI takes the model from the checkpoint (no --preset, no model --set needed)
     const { config } = trainConfigFromFlags({ out: path.join(base, 'ft'), data: root, category: 'chairs', init: ckpt, set: ['train.foregroundEpochs=null', 'train.warmupSteps=0', 'train.support=1,2', 'train.batch=2'], rays: 32, steps: 2, lr: 1e-12 } as Parameters<typeof trainConfigFromFlags>[0]);
@@ -68,7 +68,7 @@ describe('training the real model', () => {
     const res = await train({ ...common, runDir: ft, config, init: ckpt });
     expect(res.startStep).toBe(0);
     expect(res.step).toBe(2);
-    expect(readRunInfo(ft).init).toMatchObject({ checkpoint: path.resolve(ckpt), step: 3 });
+    expect(readRunInfo(ft).init).toMatchObject({ checkpoint: path.resolve(ckpt), step: 3, command: 'lfkit train --out SRC' });
     // at a learning rate of 1e-12 the fine-tuned weights are the checkpoint's; a fresh run's are not
     const a = loadModelCheckpoint(ckpt);
     const b = loadModelCheckpoint(runCheckpoint(ft, 'last').dir);

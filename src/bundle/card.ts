@@ -25,7 +25,7 @@ import { vegaLiteToPng } from '../node/plot.ts';
 import { RECIPES } from '../synth/recipes.ts';
 import { sweepMarkdown, sweepPlotSpec, type SweepPoint, type SweepRunInfo } from '../sweep/sweep.ts';
 import { loadRun } from '../train/run.ts';
-import { readMetrics, RunError } from '../train/run-folder.ts';
+import { readMetrics, RunError, type RunInit } from '../train/run-folder.ts';
 import { bundleWorkDir, evaluateModel } from './bundle.ts';
 import { BUNDLE_FILES, bundleBlock } from './load.ts';
 
@@ -78,6 +78,8 @@ export interface ModelCard {
     /** Training seconds and steps of the whole run (`metrics.jsonl`), when known. */
     runSeconds: number | null;
     runSteps: number | null;
+    /** The checkpoint the run started from (`lfkit train --init`), with its run's command; null for a fresh start. */
+    init?: RunInit | null;
     notes: string | null;
   };
   machine: { cpu: string; cores: number; node: string; platform: string; backend: string | null };
@@ -146,7 +148,19 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('');
   L.push('## Training');
   L.push('');
-  L.push('Command:');
+  const chain: RunInit[] = [];
+  for (let i = t.init ?? null; i; i = i.init ?? null) chain.unshift(i);
+  if (chain.length) {
+    L.push(`The run started from a checkpoint of an earlier run (\`lfkit train --init\`), ${chain.length === 1 ? 'trained' : 'itself a chain,'} with:`);
+    L.push('');
+    L.push('```sh');
+    for (const c of chain) L.push(`${c.command ?? '(command not recorded)'}   # -> step ${c.step}, ${mins(c.time)}: ${c.checkpoint}`);
+    L.push('```');
+    L.push('');
+    L.push('then continued with:');
+  } else {
+    L.push('Command:');
+  }
   L.push('');
   L.push('```sh');
   L.push(t.command ?? '(not recorded)');
@@ -156,7 +170,9 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
     `, category \`${t.data.category}\`, views resized to ${t.data.size}x${t.data.size}.`);
   L.push('');
   L.push(`Training time: ${mins(t.secondsToCheckpoint)} to the bundled checkpoint (step ${t.checkpoint.step})` +
-    `${t.runSeconds !== null ? `; the whole run ${mins(t.runSeconds)} (${t.runSteps} steps)` : ''}, summed over resumed sessions.`);
+    `${t.runSeconds !== null ? `; the whole run ${mins(t.runSeconds)} (${t.runSteps} steps)` : ''}, summed over resumed sessions` +
+    (chain.length ? `; with the ${mins(chain.reduce((a, c) => a + c.time, 0))} (${chain.reduce((a, c) => a + c.step, 0)} steps) before it, ` +
+      `${mins(t.secondsToCheckpoint + chain.reduce((a, c) => a + c.time, 0))} in all.` : '.'));
   L.push('');
   L.push(`Machine (where this card was made; lfkit does not record the training machine): ${card.machine.cpu}, ${card.machine.cores} cores, ` +
     `Node ${card.machine.node}, ${card.machine.platform}${card.machine.backend ? `, TensorFlow.js backend \`${card.machine.backend}\`` : ''}.`);
@@ -244,6 +260,7 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
       secondsToCheckpoint: block.state.time,
       runSeconds: lastTrain?.time ?? null,
       runSteps: lastTrain?.step ?? null,
+      init: info.init ?? null,
       notes: opts.notes ?? null,
     },
     machine: machine(opts.backend ?? null),

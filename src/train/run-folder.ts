@@ -51,8 +51,21 @@ export interface RunInfo<C = unknown> {
   seed: number;
   /** The command line that created the run. */
   command?: string;
-  /** The checkpoint a run started from (`lfkit train --init`): its folder, step and training seconds. */
-  init?: { checkpoint: string; step: number; time: number };
+  /** The checkpoint a run started from (`lfkit train --init`). */
+  init?: RunInit;
+}
+
+/**
+ * Where a run started from (`lfkit train --init`): the checkpoint folder, its step and training
+ * seconds, and, when the checkpoint sits in a run folder, that run's command and own `init`
+ * (so a chain of fine-tunings stays reproducible).
+ */
+export interface RunInit {
+  checkpoint: string;
+  step: number;
+  time: number;
+  command?: string;
+  init?: RunInit;
 }
 
 export const RUN_FILES = {

@@ -26,7 +26,7 @@ import { Progress } from '../node/progress.ts';
 import { batchForStep, ObjectCache, planStep } from './data.ts';
 import { findCheckpointDir, readLoopState, saveCheckpointDir, type EngineFactory, type LoopState, type TrainEngine } from './engine.ts';
 import {
-  appendMetrics, assertCanCreateRun, createRunFolder, readRunInfo, RunError, runPaths, truncateMetricsAfter, type RunData, type RunInfo,
+  appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, RunError, runPaths, truncateMetricsAfter, type RunData, type RunInfo, type RunInit,
 } from './run-folder.ts';
 
 /** The parts of the resolved config the loop reads (`LfkitConfig` satisfies it). */
@@ -135,13 +135,24 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
   } else {
     assertCanCreateRun(opts.runDir, { force: opts.force, flag: '--out' });
   }
-  let init: { checkpoint: string; step: number; time: number } | undefined;
+  let init: RunInit | undefined;
   let initDir: string | null = null;
   if (opts.init && !opts.resume) {
     initDir = findCheckpointDir(opts.init);
     if (!initDir) throw new RunError(`--init: ${opts.init} is not a checkpoint folder (no loop-state.json); pass e.g. RUN/checkpoints/last`);
     const st = readLoopState(initDir);
     init = { checkpoint: path.resolve(opts.init), step: st.step, time: st.time };
+    // RUN/checkpoints/<name>: keep that run's command (and its own init) beside it
+    const parent = path.dirname(path.dirname(path.resolve(initDir)));
+    if (isRunFolder(parent)) {
+      try {
+        const pi = readRunInfo(parent);
+        if (pi.command) init.command = pi.command;
+        if (pi.init) init.init = pi.init;
+      } catch {
+        // an unreadable parent run: the checkpoint alone is recorded
+      }
+    }
   }
 
   const { batch: B, support, rays, steps: totalSteps, seed, foregroundFraction, foregroundEpochs } = config.train;
