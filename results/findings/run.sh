@@ -1,0 +1,67 @@
+#!/bin/sh
+# The paper's findings on the procedural benchmark (issue 9): one training run per setting on
+# synth-chairs-64, the `cpu` preset, the same seed and data, and the same training-time budget
+# (MINUTES per run, summed over resumed sessions), one thread each so that two runs share the
+# two cores evenly. Every run resumes where it stopped: call this again after an interruption.
+#
+#   results/findings/run.sh train NAME [NAME ...]   train (or resume) the named runs, in turn
+#   results/findings/run.sh eval NAME [NAME ...]    sweep them at 1, 3 and 5 support views on test
+#   results/findings/run.sh list                    the settings
+#
+# Settings (every one: --rays 2048, query rays half on the object in every epoch, 100 warm-up
+# steps, cosine over 900 steps, peak lr 5e-4, originScale 0.55, support 1-5, unless named):
+#   full, no-sta, no-mfm   the variants (method.md section 5)
+#   ipc                    the paper's baseline: variant ipc with 1 decoder head
+#   s1, s3, s5             the full model trained at a fixed support count
+#   os1                    the full model with originScale 1
+# Environment: DATA (default data/synth-chairs-64), RUNS (default runs/findings), MINUTES
+# (default 60), WORKERS (default 1), DRAWS (default 10), OBJECTS (default 20), OUT (default
+# results/findings/<first NAME...>).
+set -eu
+cd "$(dirname "$0")/../.."
+DATA=${DATA:-data/synth-chairs-64}
+RUNS=${RUNS:-runs/findings}
+MINUTES=${MINUTES:-60}
+WORKERS=${WORKERS:-1}
+DRAWS=${DRAWS:-10}
+OBJECTS=${OBJECTS:-20}
+COMMON="--preset cpu --rays 2048 --set train.foregroundEpochs=null --set train.warmupSteps=100 --steps 900 --set model.originScale=0.55"
+
+settings() {
+  case "$1" in
+    full) echo "--variant full --support 1-5" ;;
+    no-sta) echo "--variant no-sta --support 1-5" ;;
+    no-mfm) echo "--variant no-mfm --support 1-5" ;;
+    ipc) echo "--variant ipc --set model.decoderHeads=1 --support 1-5" ;;
+    s1|s3|s5) echo "--variant full --support ${1#s}" ;;
+    os1) echo "--variant full --support 1-5 --set model.originScale=1" ;;
+    *) echo "unknown setting '$1' (see: $0 list)" >&2; exit 2 ;;
+  esac
+}
+
+cmd=${1:-list}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  list)
+    for n in full no-sta no-mfm ipc s1 s3 s5 os1; do echo "$n: $(settings "$n")"; done ;;
+  train)
+    [ $# -gt 0 ] || { echo "usage: $0 train NAME [NAME ...]" >&2; exit 2; }
+    [ -d "$DATA" ] || node bin/lfkit.mjs synth --recipe synth-chairs-64 --out "$DATA"
+    for n in "$@"; do
+      s=$(settings "$n")
+      if [ -f "$RUNS/$n/config.json" ]; then
+        node bin/lfkit.mjs train --out "$RUNS/$n" --resume --data "$DATA" --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --quiet
+      else
+        # shellcheck disable=SC2086
+        node bin/lfkit.mjs train --data "$DATA" --category chairs $COMMON $s --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --out "$RUNS/$n" --quiet
+      fi
+    done ;;
+  eval)
+    [ $# -gt 0 ] || { echo "usage: $0 eval NAME [NAME ...]" >&2; exit 2; }
+    args=""
+    for n in "$@"; do args="$args --run $RUNS/$n --label $n"; done
+    out=${OUT:-results/findings/$(echo "$@" | tr ' ' '-')}
+    # shellcheck disable=SC2086
+    node bin/lfkit.mjs sweep $args --data "$DATA" --support 1,3,5 --draws "$DRAWS" --objects "$OBJECTS" --out "$out" --quiet ;;
+  *) echo "usage: $0 list | train NAME... | eval NAME..." >&2; exit 2 ;;
+esac
