@@ -195,7 +195,10 @@ describe('viewer with a model, in Chromium', () => {
     for (let k = 0; k < img1.rgb.length; k++) diff = Math.max(diff, Math.abs(img1.rgb[k]! - img0.rgb[k]!));
     expect(diff).toBeGreaterThan(1e-3);
     // while dragging only coarse passes; at rest the full size
-    const during = s1.shownLog.slice(s0.shownLog.length);
+    // shownLog keeps the last 200 images: take the ones shown since s0 by the running count
+    const shownSince = s1.imagesShown - s0.imagesShown;
+    expect(shownSince).toBeLessThanOrEqual(200);
+    const during = s1.shownLog.slice(s1.shownLog.length - shownSince);
     expect(during.length).toBeGreaterThan(1);
     expect(during[0]!.final).toBe(false);
     expect(during.at(-1)).toEqual({ width: 200, height: 150, final: true });
