@@ -13,9 +13,9 @@ import { useBackend } from '../../train/backend.ts';
 import { UserError } from '../errors.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { backendOption, collect, floatOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
-import { trainConfigFromFlags } from './train.ts';
+import { trainConfigFromFlags, type TrainingFlags } from './train.ts';
 
-interface SweepFlags {
+interface SweepFlags extends TrainingFlags {
   run: string[];
   label: string[];
   support: number[];
@@ -26,24 +26,7 @@ interface SweepFlags {
   checkpoint: 'best' | 'last' | 'auto';
   out: string;
   train?: boolean;
-  data?: string;
-  category?: string;
-  preset?: string;
-  variant?: string;
-  steps?: number;
-  minutes?: number;
-  batch?: number;
-  rays?: number;
-  lr?: number;
-  set: string[];
   trainSeed?: number;
-  checkpointEvery: number;
-  valEvery: number;
-  valObjects: number;
-  logEvery: number;
-  backend?: string;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 export function register(program: Command): void {

@@ -20,30 +20,34 @@ import {
   backendOption, collect, commanderParser, floatOption, intOption, jsonOption, parseIntFlag, parseSetPairs, supportOption, userErrors,
 } from '../options.ts';
 
-interface TrainFlags {
+/** The training flags `lfkit train` shares with `lfkit sweep --train`. */
+export interface TrainingFlags {
   data?: string;
   category?: string;
   preset?: string;
   variant?: string;
-  support?: number[];
-  out: string;
   steps?: number;
   minutes?: number;
   batch?: number;
   rays?: number;
   lr?: number;
   set: string[];
-  resume?: boolean;
-  init?: string;
-  force?: boolean;
-  seed?: number;
-  backend?: string;
-  json?: boolean;
-  quiet?: boolean;
   checkpointEvery: number;
   valEvery: number;
   valObjects: number;
   logEvery: number;
+  backend?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface TrainFlags extends TrainingFlags {
+  support?: number[];
+  out: string;
+  resume?: boolean;
+  init?: string;
+  force?: boolean;
+  seed?: number;
   /** Threads for data-parallel training (the CLI defaults it to the core count). */
   workers?: number;
 }
