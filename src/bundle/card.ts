@@ -150,6 +150,7 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('');
   const chain: RunInit[] = [];
   for (let i = t.init ?? null; i; i = i.init ?? null) chain.unshift(i);
+  const before = chain.reduce((a, c) => ({ time: a.time + c.time, step: a.step + c.step }), { time: 0, step: 0 });
   if (chain.length) {
     L.push(`The run started from a checkpoint of an earlier run (\`lfkit train --init\`), ${chain.length === 1 ? 'trained' : 'itself a chain,'} with:`);
     L.push('');
@@ -171,8 +172,7 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('');
   L.push(`Training time: ${mins(t.secondsToCheckpoint)} to the bundled checkpoint (step ${t.checkpoint.step})` +
     `${t.runSeconds !== null ? `; the whole run ${mins(t.runSeconds)} (${t.runSteps} steps)` : ''}, summed over resumed sessions` +
-    (chain.length ? `; with the ${mins(chain.reduce((a, c) => a + c.time, 0))} (${chain.reduce((a, c) => a + c.step, 0)} steps) before it, ` +
-      `${mins(t.secondsToCheckpoint + chain.reduce((a, c) => a + c.time, 0))} in all.` : '.'));
+    (chain.length ? `; with the ${mins(before.time)} (${before.step} steps) before it, ${mins(t.secondsToCheckpoint + before.time)} in all.` : '.'));
   L.push('');
   L.push(`Machine (where this card was made; lfkit does not record the training machine): ${card.machine.cpu}, ${card.machine.cores} cores, ` +
     `Node ${card.machine.node}, ${card.machine.platform}${card.machine.backend ? `, TensorFlow.js backend \`${card.machine.backend}\`` : ''}.`);
