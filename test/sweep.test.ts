@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { sweepCsv, sweepPlotSpec, type SweepResult } from '../src/sweep/sweep.ts';
+import { pairedDifference, pairedMarkdown, sweepCsv, sweepPlotSpec, type SweepResult } from '../src/sweep/sweep.ts';
 import { isRunFinished } from '../src/sweep/train-sweep.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
@@ -59,6 +59,15 @@ describe('lfkit sweep', () => {
     const md = fs.readFileSync(path.join(out, 'sweep.md'), 'utf8');
     expect(md).toMatch(/\| run \| S \| PSNR \| object PSNR \| SSIM \| all white \| support mean colour \| nearest support view \| per-pixel training mean \| wrong-object control \|/);
     expect(md).toContain(`| second | 2 | **${res.points[3]!.summary.model.psnr.mean.toFixed(2)} ± ${res.points[3]!.summary.model.psnr.stderr.toFixed(2)}**`);
+    // paired differences against the first run, on the same 4 images per count: with every image
+    // shared, the mean difference is the difference of the means
+    expect(res.paired!.map((d) => `${d.run}-${d.reference}:${d.support}:${d.images}`)).toEqual(['second-first:1:4', 'second-first:2:4']);
+    for (const [i, d] of res.paired!.entries()) {
+      expect(d.psnr.mean).toBeCloseTo(res.points[2 + i]!.summary.model.psnr.mean - res.points[i]!.summary.model.psnr.mean, 9);
+      expect(d.wins).toBeGreaterThanOrEqual(0);
+      expect(d.wins).toBeLessThanOrEqual(1);
+    }
+    expect(md).toContain(`| second | first | 2 | 4 | **${res.paired![1]!.psnr.mean >= 0 ? '+' : ''}${res.paired![1]!.psnr.mean.toFixed(2)} ± ${res.paired![1]!.psnr.stderr.toFixed(2)}**`);
     const png = await sharp(path.join(out, 'sweep.png')).metadata();
     expect(png.format).toBe('png');
     expect(png.width).toBeGreaterThan(400);
@@ -108,6 +117,33 @@ describe('lfkit sweep', () => {
     const r4 = await runCli(['sweep', '--run', 'a', '--run', 'b', '--label', 'x', '--out', path.join(base, 'x'), '--backend', 'cpu']);
     expect(r4.code).toBe(1);
     expect(r4.stderr).toMatch(/--label: 1 labels for 2 runs/);
+    const r5 = await runCli(['sweep', '--run', path.join(base, 'a'), '--reference', 'zz', '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    expect(r5.code).toBe(1);
+    expect(r5.stderr).toMatch(/--reference: no run is labelled 'zz' \(labels: a\)/);
+  });
+
+  it('paired differences: matched by draw, unmatched images left out, a smaller standard error than unpaired', () => {
+    // per-image difficulty shared by both runs (the spread), the run 0.3 dB better on each image, plus a little noise
+    const hard = [12, 20, 15, 25, 18, 14, 22, 16];
+    const ref = hard.map((v, i) => ({ key: `o${i}#0`, psnr: v, objectPsnr: v - 4 }));
+    const run = hard.map((v, i) => ({ key: `o${i}#0`, psnr: v + 0.3 + (i % 2 ? 0.05 : -0.05), objectPsnr: v - 4 + 0.5 }));
+    run.push({ key: 'only-in-run#0', psnr: 99, objectPsnr: 99 });
+    const d = pairedDifference('r', 'ref', 3, run, ref)!;
+    expect(d.images).toBe(8);
+    expect(d.psnr.mean).toBeCloseTo(0.3, 10);
+    expect(d.objectPsnr.mean).toBeCloseTo(0.5, 10);
+    expect(d.wins).toBe(1);
+    const unpaired = Math.hypot(4.5 / Math.sqrt(8), 4.5 / Math.sqrt(8)); // about the two runs' own s.e. summed
+    expect(d.psnr.stderr).toBeLessThan(0.05);
+    expect(d.psnr.stderr).toBeLessThan(unpaired / 10);
+    expect(pairedDifference('r', 'ref', 3, [{ key: 'x#0', psnr: 1, objectPsnr: 1 }], ref)).toBeNull();
+    // an image without object pixels (non-finite object PSNR) counts for PSNR only
+    const d2 = pairedDifference('r', 'ref', 1, [{ key: 'o0#0', psnr: 13, objectPsnr: NaN }, { key: 'o1#0', psnr: 19, objectPsnr: 17 }], ref.slice(0, 2))!;
+    expect(d2.psnr.n).toBe(2);
+    expect(d2.objectPsnr.n).toBe(1);
+    expect(d2.wins).toBe(0.5);
+    expect(pairedMarkdown([d2])).toContain('| r | ref | 1 | 2 | **+0.00 ± 1.00** | +1.00 ± 0.00 | 50% |');
+    expect(pairedMarkdown(undefined)).toBe('');
   });
 
   it('plot spec: one line per series, error bars, the training mean dashed; csv leaves missing baselines empty', () => {

@@ -97,6 +97,8 @@ export interface EvalReport {
   seed: number;
   objects: string[];
   results: SupportSummary[];
+  /** The per-object records behind each of `results` (same order), for paired comparisons. */
+  records?: ObjectRecord[][];
 }
 
 /** FNV-1a hash of a string, for per-(seed, S, object) draw streams. */
@@ -241,6 +243,7 @@ export async function evaluateSynthesizer<Ctx>(synth: ViewSynthesizer<Ctx>, data
   const total = counts.length * ids.length;
   let done = 0;
   const results: SupportSummary[] = [];
+  const recordsBySupport: ObjectRecord[][] = [];
   for (const S of counts) {
     const records: ObjectRecord[] = [];
     for (let i = 0; i < ids.length; i++) {
@@ -261,8 +264,9 @@ export async function evaluateSynthesizer<Ctx>(synth: ViewSynthesizer<Ctx>, data
       opts.onProgress?.(++done, total, rec, false);
     }
     results.push(summariseRecords(S, records));
+    recordsBySupport.push(records);
   }
-  return { split, draws, seed, objects: ids, results };
+  return { split, draws, seed, objects: ids, results, records: recordsBySupport };
 }
 
 /** A plain-text table of an evaluation: one block per support count, model and baselines. */

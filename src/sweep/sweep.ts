@@ -18,8 +18,8 @@ import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { BASELINES, type BaselineName } from '../eval/baselines.ts';
-import type { ScoreSummary, SupportSummary } from '../eval/evaluate.ts';
-import type { MeanStdErr } from '../eval/metrics.ts';
+import type { ObjectRecord, ScoreSummary, SupportSummary } from '../eval/evaluate.ts';
+import { meanStdErr, type MeanStdErr } from '../eval/metrics.ts';
 import type { RunEvalOptions } from '../eval/run-eval.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
 import { vegaLiteToPng } from '../node/plot.ts';
@@ -56,6 +56,7 @@ export interface SweepSettings {
   seed: number;
   checkpoint: 'best' | 'last' | 'auto';
   data?: { root?: string; category?: string };
+  reference?: string;
 }
 
 /** One (run, support count) result. */
@@ -76,6 +77,24 @@ export interface SweepRunInfo {
   objectIds: string[];
 }
 
+/**
+ * A run against the reference run at one support count, on the same draws: the mean and
+ * standard error of the per-image difference (run - reference). Paired, so the standard error
+ * leaves out what both runs share (how hard each object and view is), unlike the two runs'
+ * separate standard errors.
+ */
+export interface PairedDifference {
+  run: string;
+  reference: string;
+  support: number;
+  /** Images both runs were scored on. */
+  images: number;
+  psnr: MeanStdErr;
+  objectPsnr: MeanStdErr;
+  /** Share of the images on which the run's PSNR is higher. */
+  wins: number;
+}
+
 export interface SweepResult {
   format: typeof SWEEP_FORMAT;
   version: 1;
@@ -83,9 +102,43 @@ export interface SweepResult {
   settings: SweepSettings;
   runs: SweepRunInfo[];
   points: SweepPoint[];
+  /** Every other run against the reference run (the first unless `reference`), when there are two or more. */
+  paired?: PairedDifference[];
+}
+
+/** One image's model scores, keyed by object and draw (the same key is the same draw: method.md section 3). */
+export interface ImageKeyed {
+  key: string;
+  psnr: number;
+  objectPsnr: number;
+}
+
+/** The per-image model scores of one support count's records. */
+export function imageScores(records: readonly ObjectRecord[]): ImageKeyed[] {
+  return records.flatMap((r) => r.draws.map((d) => ({
+    key: `${r.object}#${d.draw}:${d.support.join(',')}>${d.query}`, psnr: d.model.psnr, objectPsnr: d.model.objectPsnr,
+  })));
+}
+
+/** Paired differences (run - reference) over the images both were scored on; null when they share none. */
+export function pairedDifference(run: string, reference: string, support: number, a: readonly ImageKeyed[], ref: readonly ImageKeyed[]): PairedDifference | null {
+  const byKey = new Map(ref.map((x) => [x.key, x]));
+  const dp: number[] = [], dobj: number[] = [];
+  let wins = 0;
+  for (const x of a) {
+    const y = byKey.get(x.key);
+    if (!y) continue;
+    dp.push(x.psnr - y.psnr);
+    if (Number.isFinite(x.objectPsnr) && Number.isFinite(y.objectPsnr)) dobj.push(x.objectPsnr - y.objectPsnr);
+    if (x.psnr > y.psnr) wins++;
+  }
+  if (!dp.length) return null;
+  return { run, reference, support, images: dp.length, psnr: meanStdErr(dp), objectPsnr: meanStdErr(dobj), wins: wins / dp.length };
 }
 
 export interface SweepOptions extends SweepSettings {
+  /** Label of the run the others are compared with, image by image (default: the first). */
+  reference?: string;
   quiet?: boolean;
   /** Work folder for bundles' evaluation files (default: `bundleWorkDir`); one subfolder per label. */
   workDir?: string;
@@ -108,6 +161,10 @@ export function sweepLabels(entries: readonly SweepEntry[]): string[] {
 export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptions): Promise<SweepResult> {
   if (entries.length === 0) throw new RunError('--run: give at least one run folder');
   const labels = sweepLabels(entries);
+  if (opts.reference !== undefined && !labels.includes(opts.reference)) {
+    throw new RunError(`--reference: no run is labelled '${opts.reference}' (labels: ${labels.join(', ')})`);
+  }
+  const images = new Map<string, ImageKeyed[]>(); // `${label}|${S}`
   const runs: SweepRunInfo[] = [];
   const points: SweepPoint[] = [];
   let lastTrainMean: string | null = null;
@@ -132,17 +189,51 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
         label, series: e.series ?? label, dir: e.dir, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step },
         data: { root: ds, category: opts.data?.category ?? run.info.data.category }, supportCounts: counts, objectIds: report.objects,
       });
-      for (const r of report.results) points.push({ run: label, series: e.series ?? label, support: r.support, summary: r });
+      report.results.forEach((r, j) => {
+        points.push({ run: label, series: e.series ?? label, support: r.support, summary: r });
+        const recs = report.records?.[j];
+        if (recs) images.set(`${label}|${r.support}`, imageScores(recs));
+      });
       if (!bundleBlock(run.info) && existsSync(tm)) lastTrainMean = tm;
     } finally {
       run.dispose();
     }
   }
-  return { format: SWEEP_FORMAT, version: 1, createdAt: new Date().toISOString(), settings: stripOpts(opts), runs, points };
+  const paired: PairedDifference[] = [];
+  const reference = opts.reference ?? labels[0]!;
+  for (const label of labels) {
+    if (label === reference) continue;
+    for (const p of points.filter((q) => q.run === label)) {
+      const a = images.get(`${label}|${p.support}`), ref = images.get(`${reference}|${p.support}`);
+      const d = a && ref ? pairedDifference(label, reference, p.support, a, ref) : null;
+      if (d) paired.push(d);
+    }
+  }
+  return {
+    format: SWEEP_FORMAT, version: 1, createdAt: new Date().toISOString(), settings: stripOpts(opts), runs, points,
+    ...(paired.length ? { paired } : {}),
+  };
+}
+
+/** Markdown table of the paired differences (empty string when there are none). */
+export function pairedMarkdown(paired: readonly PairedDifference[] | undefined): string {
+  if (!paired?.length) return '';
+  const refs = [...new Set(paired.map((d) => d.reference))];
+  const signed = (m: MeanStdErr) => `${m.mean >= 0 ? '+' : ''}${m.mean.toFixed(2)} ± ${m.stderr.toFixed(2)}`;
+  return [
+    `Paired differences against \`${refs.join('`, `')}\` on the same draws: mean ± standard error of the per-image difference (run - reference), and the share of images on which the run is better:`,
+    '',
+    '| run | reference | S | images | Δ PSNR | Δ object PSNR | run better on |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...paired.map((d) => `| ${d.run} | ${d.reference} | ${d.support} | ${d.images} | **${signed(d.psnr)}** | ${signed(d.objectPsnr)} | ${(100 * d.wins).toFixed(0)}% |`),
+  ].join('\n');
 }
 
 function stripOpts(o: SweepOptions): SweepSettings {
-  return { supportCounts: o.supportCounts, draws: o.draws, split: o.split, objects: o.objects, seed: o.seed, checkpoint: o.checkpoint, ...(o.data ? { data: o.data } : {}) };
+  return {
+    supportCounts: o.supportCounts, draws: o.draws, split: o.split, objects: o.objects, seed: o.seed, checkpoint: o.checkpoint,
+    ...(o.data ? { data: o.data } : {}), ...(o.reference !== undefined ? { reference: o.reference } : {}),
+  };
 }
 
 const fmt = (m: MeanStdErr | undefined, digits: number): string =>
@@ -288,6 +379,7 @@ export async function writeSweep(out: string, result: SweepResult, title?: strin
     '',
     sweepMarkdown(result.points),
     '',
+    ...(result.paired?.length ? [pairedMarkdown(result.paired), ''] : []),
     '![PSNR against support views](sweep.png)',
     '',
   ].join('\n');

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { openDataset } from '../../datasets/index.ts';
-import { sweepMarkdown, sweepRuns, writeSweep, type SweepEntry } from '../../sweep/sweep.ts';
+import { pairedMarkdown, sweepMarkdown, sweepRuns, writeSweep, type SweepEntry } from '../../sweep/sweep.ts';
 import { sweepRunDir, trainSweep } from '../../sweep/train-sweep.ts';
 import { useBackend } from '../../train/backend.ts';
 import { UserError } from '../errors.ts';
@@ -24,6 +24,7 @@ interface SweepFlags extends TrainingFlags {
   split: string;
   seed: number;
   checkpoint: 'best' | 'last' | 'auto';
+  reference?: string;
   out: string;
   train?: boolean;
   trainSeed?: number;
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .addOption(new Option('--split <name>', 'dataset split').default('test'))
     .addOption(seedOption(0))
     .addOption(new Option('--checkpoint <which>', 'checkpoint of each run').choices(['best', 'last', 'auto']).default('auto'))
+    .addOption(new Option('--reference <label>', 'run the others are compared with image by image, on the same draws (paired differences in sweep.md; default: the first run)'))
     .requiredOption('--out <dir>', 'output folder (sweep.json, sweep.csv, sweep.md, sweep.png; runs/ with --train)')
     .option('--train', 'train one model per support count into OUT/runs/s<S> first (resumable), then evaluate each at its count')
     .addOption(new Option('--data <root>', 'dataset folder (--train: training data; else: evaluate on it instead of each run\'s)'))
@@ -111,9 +113,10 @@ export function register(program: Command): void {
       const result = await sweepRuns(entries, {
         supportCounts: flags.support, draws: flags.draws, split: flags.split, objects: flags.objects ?? null, seed: flags.seed,
         checkpoint: flags.checkpoint, data: dataOverride, quiet, log, workDir: path.join(flags.out, 'work'),
+        ...(flags.reference !== undefined ? { reference: flags.reference } : {}),
       });
       const files = await writeSweep(flags.out, result, flags.train ? `one model per support count (${path.basename(path.resolve(flags.out))})` : undefined);
       if (flags.json) process.stdout.write(JSON.stringify({ backend, files, ...result }, null, 2) + '\n');
-      else process.stdout.write(`${sweepMarkdown(result.points)}\n\nlfkit: wrote ${files.json}, ${files.csv}, ${files.md}, ${files.png}\n`);
+      else process.stdout.write(`${sweepMarkdown(result.points)}\n\n${result.paired?.length ? `${pairedMarkdown(result.paired)}\n\n` : ''}lfkit: wrote ${files.json}, ${files.csv}, ${files.md}, ${files.png}\n`);
     }, { ConfigError: '--set' }));
 }
