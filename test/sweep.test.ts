@@ -67,7 +67,7 @@ describe('lfkit sweep', () => {
       expect(d.wins).toBeGreaterThanOrEqual(0);
       expect(d.wins).toBeLessThanOrEqual(1);
     }
-    expect(md).toContain(`| second | first | 2 | 4 | **${res.paired![1]!.psnr.mean >= 0 ? '+' : ''}${res.paired![1]!.psnr.mean.toFixed(2)} ± ${res.paired![1]!.psnr.stderr.toFixed(2)}**`);
+    expect(md).toMatch(new RegExp(`\\| second \\| first \\| 2 \\| 4 \\| \\*\\*[+-]${Math.abs(res.paired![1]!.psnr.mean).toFixed(2)} ± ${res.paired![1]!.psnr.stderr.toFixed(2)}\\*\\*`));
     const png = await sharp(path.join(out, 'sweep.png')).metadata();
     expect(png.format).toBe('png');
     expect(png.width).toBeGreaterThan(400);
@@ -144,6 +144,7 @@ describe('lfkit sweep', () => {
     expect(d2.wins).toBe(0.5);
     expect(pairedMarkdown([d2])).toContain('| r | ref | 1 | 2 | **+0.00 ± 1.00** | +1.00 ± 0.00 | 50% |');
     expect(pairedMarkdown(undefined)).toBe('');
+    expect(pairedMarkdown([{ ...d2, psnr: { mean: -0.001, stderr: 0.04, n: 2 } }])).toContain('| **+0.00 ± 0.04** |');
   });
 
   it('plot spec: one line per series, error bars, the training mean dashed; csv leaves missing baselines empty', () => {

@@ -219,7 +219,10 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
 export function pairedMarkdown(paired: readonly PairedDifference[] | undefined): string {
   if (!paired?.length) return '';
   const refs = [...new Set(paired.map((d) => d.reference))];
-  const signed = (m: MeanStdErr) => `${m.mean >= 0 ? '+' : ''}${m.mean.toFixed(2)} ± ${m.stderr.toFixed(2)}`;
+  const signed = (m: MeanStdErr) => {
+    const t = (Math.abs(m.mean) < 0.005 ? 0 : m.mean).toFixed(2); // no '-0.00'
+    return `${t.startsWith('-') ? '' : '+'}${t} ± ${m.stderr.toFixed(2)}`;
+  };
   return [
     `Paired differences against \`${refs.join('`, `')}\` on the same draws: mean ± standard error of the per-image difference (run - reference), and the share of images on which the run is better:`,
     '',
