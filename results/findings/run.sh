@@ -6,6 +6,11 @@
 #
 #   results/findings/run.sh train NAME [NAME ...]   train (or resume) the named runs, in turn
 #   results/findings/run.sh eval NAME [NAME ...]    sweep them at 1, 3 and 5 support views on test
+#   results/findings/run.sh extend NAME [NAME ...]  a second stage: a new run NAME-long from NAME's
+#                                                   last checkpoint (weights and Adam state), 50
+#                                                   warm-up steps to 4e-4 and a cosine decay to
+#                                                   4e-5, its length sized from NAME's own pace to
+#                                                   fill MINUTES (the way the bundled model was made)
 #   results/findings/run.sh list                    the settings
 #
 # Settings (every one: --rays 2048, query rays half on the object in every epoch, 100 warm-up
@@ -54,6 +59,28 @@ case "$cmd" in
       else
         # shellcheck disable=SC2086
         node bin/lfkit.mjs train --data "$DATA" --category chairs $COMMON $s --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --out "$RUNS/$n" --quiet
+      fi
+    done ;;
+  extend)
+    [ $# -gt 0 ] || { echo "usage: $0 extend NAME [NAME ...]" >&2; exit 2; }
+    for n in "$@"; do
+      s=$(settings "$n")
+      [ -f "$RUNS/$n/checkpoints/last/loop-state.json" ] || { echo "$RUNS/$n: train it first ($0 train $n)" >&2; exit 2; }
+      if [ -f "$RUNS/$n-long/config.json" ]; then
+        node bin/lfkit.mjs train --out "$RUNS/$n-long" --resume --data "$DATA" --minutes "$MINUTES" --workers "$WORKERS" --val-every 250 --val-objects 10 --checkpoint-every 50 --quiet
+      else
+        # steps that fill MINUTES at the pace of the first stage (seconds per step of its last record)
+        steps=$(node -e '
+          const fs = require("fs");
+          const recs = fs.readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.kind === "train");
+          const last = recs[recs.length - 1];
+          console.log(Math.floor((process.argv[2] * 60) / (last.time / last.step) / 10) * 10);
+        ' "$RUNS/$n/metrics.jsonl" "$MINUTES")
+        echo "$n-long: $steps steps in $MINUTES minutes" >&2
+        # shellcheck disable=SC2086
+        node bin/lfkit.mjs train --init "$RUNS/$n/checkpoints/last" --data "$DATA" --category chairs $s --rays 2048 \
+          --set train.foregroundEpochs=null --set train.warmupSteps=50 --lr 4e-4 --set train.minLrRatio=0.1 --steps "$steps" \
+          --minutes "$MINUTES" --workers "$WORKERS" --val-every 250 --val-objects 10 --checkpoint-every 50 --out "$RUNS/$n-long" --quiet
       fi
     done ;;
   eval)
