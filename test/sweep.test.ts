@@ -104,6 +104,27 @@ describe('lfkit sweep', () => {
     expect(s3.stderr).toMatch(/s2: finished, skipped/);
   });
 
+  it('--checkpoint per --run: one run\'s best and last checkpoints side by side, paired', async () => {
+    const run = path.join(base, 'bl');
+    const t = await runCli(['train', '--data', root, '--category', 'chairs', '--support', '1', '--steps', '3', '--val-every', '1', '--val-objects', '1',
+      '--checkpoint-every', '1', '--out', run, ...TRAIN]);
+    expect(t.code, t.stderr).toBe(0);
+    const out = path.join(base, 'sweep-bl');
+    const s = await runCli(['sweep', '--run', run, '--run', run, '--label', 'last', '--label', 'best', '--checkpoint', 'last', '--checkpoint', 'best',
+      '--support', '1', '--draws', '1', '--out', out, '--backend', 'cpu', '--quiet', '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    const res = JSON.parse(s.stdout) as SweepResult;
+    expect(res.runs.map((r) => `${r.label}:${r.checkpoint.which}`)).toEqual(['last:last', 'best:best']);
+    expect(res.runs[0]!.checkpoint.step).toBe(3);
+    expect(res.runs[1]!.checkpoint.step).toBeLessThanOrEqual(3);
+    expect(res.paired!.map((d) => `${d.run}-${d.reference}:${d.images}`)).toEqual(['best-last:2']);
+    // each checkpoint is evaluated as itself: the same weights give a zero difference, others not
+    const same = res.runs[1]!.checkpoint.step === 3;
+    if (same) expect(res.paired![0]!.psnr.mean).toBeCloseTo(0, 9);
+    else expect(res.points[0]!.summary.model.psnr.mean).not.toBe(res.points[1]!.summary.model.psnr.mean);
+    expect(fs.readFileSync(path.join(out, 'sweep.md'), 'utf8')).toMatch(/\| best \| `.*bl` \| best, step [123] \|/);
+  });
+
   it('errors name the flag', async () => {
     const r1 = await runCli(['sweep', '--out', path.join(base, 'x'), '--backend', 'cpu']);
     expect(r1.code).toBe(1);
@@ -120,6 +141,12 @@ describe('lfkit sweep', () => {
     const r5 = await runCli(['sweep', '--run', path.join(base, 'a'), '--reference', 'zz', '--out', path.join(base, 'x'), '--backend', 'cpu']);
     expect(r5.code).toBe(1);
     expect(r5.stderr).toMatch(/--reference: no run is labelled 'zz' \(labels: a\)/);
+    const r6 = await runCli(['sweep', '--run', 'a', '--run', 'b', '--run', 'c', '--checkpoint', 'best', '--checkpoint', 'last', '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    expect(r6.code).toBe(1);
+    expect(r6.stderr).toMatch(/--checkpoint: 2 checkpoints for 3 runs/);
+    const r7 = await runCli(['sweep', '--run', 'a', '--checkpoint', 'newest', '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    expect(r7.code).toBe(1);
+    expect(r7.stderr).toMatch(/--checkpoint: 'newest' is not one of best, last, auto/);
   });
 
   it('paired differences: matched by draw, unmatched images left out, a smaller standard error than unpaired', () => {

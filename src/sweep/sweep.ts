@@ -45,6 +45,8 @@ export interface SweepEntry {
   series?: string;
   /** Support counts for this run (default: the sweep's). */
   supportCounts?: number[];
+  /** Checkpoint of this run (default: the sweep's `checkpoint`). */
+  checkpoint?: 'best' | 'last' | 'auto';
 }
 
 export interface SweepSettings {
@@ -173,7 +175,7 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
     const label = labels[i]!;
     const counts = e.supportCounts ?? opts.supportCounts;
     opts.log?.(`evaluating ${e.dir} (${i + 1} of ${entries.length}) at ${counts.join(',')} support views`);
-    const run = await loadRun(e.dir, { checkpoint: opts.checkpoint });
+    const run = await loadRun(e.dir, { checkpoint: e.checkpoint ?? opts.checkpoint });
     // runs of one dataset share the training mean: reuse one computed for an earlier run
     // (evaluateRun checks its key and recomputes it when it belongs to other data)
     const tm = path.join(e.dir, RUN_FILES.trainMean);

@@ -23,7 +23,7 @@ interface SweepFlags extends TrainingFlags {
   objects?: number;
   split: string;
   seed: number;
-  checkpoint: 'best' | 'last' | 'auto';
+  checkpoint: string[];
   reference?: string;
   out: string;
   train?: boolean;
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .addOption(intOption('--objects <n>', 'evaluate only the first N objects of the split', 1))
     .addOption(new Option('--split <name>', 'dataset split').default('test'))
     .addOption(seedOption(0))
-    .addOption(new Option('--checkpoint <which>', 'checkpoint of each run').choices(['best', 'last', 'auto']).default('auto'))
+    .option('--checkpoint <which>', 'checkpoint: best (best on val), last or auto (best if there is one); one for every run, or one per --run in order (repeatable, e.g. to pair a run\'s best and last checkpoints)', collect, [])
     .addOption(new Option('--reference <label>', 'run the others are compared with image by image, on the same draws (paired differences in sweep.md; default: the first run)'))
     .requiredOption('--out <dir>', 'output folder (sweep.json, sweep.csv, sweep.md, sweep.png; runs/ with --train)')
     .option('--train', 'train one model per support count into OUT/runs/s<S> first (resumable), then evaluate each at its count')
@@ -65,6 +65,11 @@ export function register(program: Command): void {
     .addOption(jsonOption())
     .action(userErrors(async (flags: SweepFlags) => {
       const quiet = Boolean(flags.quiet || flags.json);
+      const checkpoints = flags.checkpoint.map((c) => {
+        if (c !== 'best' && c !== 'last' && c !== 'auto') throw new UserError(`--checkpoint: '${c}' is not one of best, last, auto`);
+        return c;
+      });
+      if (flags.train && checkpoints.length > 1) throw new UserError('--checkpoint: one value with --train (it applies to every per-count run)');
       const log = (line: string) => { if (!quiet) process.stderr.write(`lfkit: ${line}\n`); };
       let entries: SweepEntry[];
       let dataOverride: { root?: string; category?: string } | undefined;
@@ -107,12 +112,15 @@ export function register(program: Command): void {
         if (flags.label.length && flags.label.length !== flags.run.length) {
           throw new UserError(`--label: ${flags.label.length} labels for ${flags.run.length} runs; give one per --run, in order`);
         }
-        entries = flags.run.map((dir, i) => ({ dir, label: flags.label[i] }));
+        if (flags.checkpoint.length > 1 && flags.checkpoint.length !== flags.run.length) {
+          throw new UserError(`--checkpoint: ${flags.checkpoint.length} checkpoints for ${flags.run.length} runs; give one for every run, or one per --run, in order`);
+        }
+        entries = flags.run.map((dir, i) => ({ dir, label: flags.label[i], ...(flags.checkpoint.length > 1 ? { checkpoint: checkpoints[i]! } : {}) }));
         if (flags.data || flags.category) dataOverride = { root: flags.data, category: flags.category };
       }
       const result = await sweepRuns(entries, {
         supportCounts: flags.support, draws: flags.draws, split: flags.split, objects: flags.objects ?? null, seed: flags.seed,
-        checkpoint: flags.checkpoint, data: dataOverride, quiet, log, workDir: path.join(flags.out, 'work'),
+        checkpoint: checkpoints.length === 1 ? checkpoints[0]! : 'auto', data: dataOverride, quiet, log, workDir: path.join(flags.out, 'work'),
         ...(flags.reference !== undefined ? { reference: flags.reference } : {}),
       });
       const files = await writeSweep(flags.out, result, flags.train ? `one model per support count (${path.basename(path.resolve(flags.out))})` : undefined);
