@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .addOption(intOption('--objects <n>', 'evaluate only the first N objects of the split', 1))
     .addOption(new Option('--split <name>', 'dataset split').default('test'))
     .addOption(seedOption(0))
-    .option('--checkpoint <which>', 'checkpoint: best (best on val), last or auto (best if there is one); one for every run, or one per --run in order (repeatable, e.g. to pair a run\'s best and last checkpoints)', collect, [])
+    .option('--checkpoint <which>', 'checkpoint: best (best on val), last or auto (best if there is one; the default); one for every run, or one per --run in order (repeatable, e.g. to pair a run\'s best and last checkpoints)', collect, [])
     .addOption(new Option('--reference <label>', 'run the others are compared with image by image, on the same draws (paired differences in sweep.md; default: the first run)'))
     .requiredOption('--out <dir>', 'output folder (sweep.json, sweep.csv, sweep.md, sweep.png; runs/ with --train)')
     .option('--train', 'train one model per support count into OUT/runs/s<S> first (resumable), then evaluate each at its count')
@@ -112,10 +112,10 @@ export function register(program: Command): void {
         if (flags.label.length && flags.label.length !== flags.run.length) {
           throw new UserError(`--label: ${flags.label.length} labels for ${flags.run.length} runs; give one per --run, in order`);
         }
-        if (flags.checkpoint.length > 1 && flags.checkpoint.length !== flags.run.length) {
-          throw new UserError(`--checkpoint: ${flags.checkpoint.length} checkpoints for ${flags.run.length} runs; give one for every run, or one per --run, in order`);
+        if (checkpoints.length > 1 && checkpoints.length !== flags.run.length) {
+          throw new UserError(`--checkpoint: ${checkpoints.length} checkpoints for ${flags.run.length} runs; give one for every run, or one per --run, in order`);
         }
-        entries = flags.run.map((dir, i) => ({ dir, label: flags.label[i], ...(flags.checkpoint.length > 1 ? { checkpoint: checkpoints[i]! } : {}) }));
+        entries = flags.run.map((dir, i) => ({ dir, label: flags.label[i], ...(checkpoints.length > 1 ? { checkpoint: checkpoints[i]! } : {}) }));
         if (flags.data || flags.category) dataOverride = { root: flags.data, category: flags.category };
       }
       const result = await sweepRuns(entries, {
