@@ -175,7 +175,10 @@ describe('viewer with a model, in Chromium', () => {
     expect(m20.numBytes).toBe(m1.numBytes);
   });
 
-  it('a simulated drag changes the camera and the image; refinement then reaches full resolution', async () => {
+  // Browser timing: the drag's events and the decoder's passes race in Chromium; on a heavily
+  // oversubscribed machine (full-suite runs with two trainings beside them) the first image
+  // after the drag was already full size. The assertions stay as they are; one repeat absorbs that.
+  it('a simulated drag changes the camera and the image; refinement then reaches full resolution', { retry: 1 }, async () => {
     await settle(page);
     const s0 = await page.evaluate(() => window.lfkitViewer.state());
     const img0 = (await page.evaluate(() => window.lfkitViewer.lastImage()))!;
