@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .addOption(intOption('--objects <n>', 'evaluate only the first N objects of the split', 1))
     .addOption(new Option('--split <name>', 'dataset split').default('test'))
     .addOption(seedOption(0))
-    .option('--checkpoint <which>', 'checkpoint: best (best on val), last or auto (best if there is one; the default); one for every run, or one per --run in order (repeatable, e.g. to pair a run\'s best and last checkpoints)', collect, [])
+    .addOption(new Option('--checkpoint <which>', 'checkpoint: best (best on val), last or auto (best if there is one); one for every run, or one per --run in order (repeatable, e.g. to pair a run\'s best and last checkpoints)').argParser(collect).default([], 'auto'))
     .addOption(new Option('--reference <label>', 'run the others are compared with image by image, on the same draws (paired differences in sweep.md; default: the first run)'))
     .requiredOption('--out <dir>', 'output folder (sweep.json, sweep.csv, sweep.md, sweep.png; runs/ with --train)')
     .option('--train', 'train one model per support count into OUT/runs/s<S> first (resumable), then evaluate each at its count')
