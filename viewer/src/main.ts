@@ -253,6 +253,8 @@ async function startDecoder(m: ModelInfo): Promise<DecoderPool> {
   if (!['auto', 'wasm', 'webgl', 'cpu'].includes(choice)) throw new Error(`?backend=${choice}: use auto, wasm, webgl or cpu`);
   const workers = Number(params.get('workers') ?? Math.min(VIEWER_CONFIG.maxWorkers, navigator.hardwareConcurrency || 1));
   if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`?workers=${params.get('workers')}: use a whole number >= 1`);
+  const frameMs = Number(params.get('frameMs') ?? VIEWER_CONFIG.targetFrameMs);
+  if (!(Number.isFinite(frameMs) && frameMs > 0)) throw new Error(`?frameMs=${params.get('frameMs')}: use a number of milliseconds > 0`);
   const h = await DecoderPool.create(workers, params.get('worker') === '0');
   const weights = await api.weights(m);
   await h.init(m.config, weights, choice);
@@ -265,7 +267,7 @@ async function startDecoder(m: ModelInfo): Promise<DecoderPool> {
     if (shownLog.length > 200) shownLog.shift();
     scene.showLightField(img.width, img.height, img.rgb);
     updateReadout();
-  });
+  }, { targetFrameMs: frameMs });
   updateReadout();
   return h;
 }
