@@ -79,6 +79,18 @@ describe('lfkit sweep', () => {
     expect(s2.code, s2.stderr).toBe(0);
     expect(fs.readFileSync(partial, 'utf8')).toBe(before);
     expect(JSON.parse(s2.stdout).points[1].summary).toEqual(res.points[1]!.summary);
+
+    // other weights at the same step (a run retrained in place, a bundle replaced): nothing is
+    // reused; with the second run's weights the first run scores exactly what the second did
+    for (const c of fs.readdirSync(path.join(runs[0]!, 'checkpoints'))) {
+      fs.copyFileSync(path.join(runs[1]!, 'checkpoints', c, 'model.safetensors'), path.join(runs[0]!, 'checkpoints', c, 'model.safetensors'));
+    }
+    const s3 = await runCli(['sweep', '--run', runs[0]!, '--support', '1-2', '--draws', '2', '--out', path.join(base, 'sweep3'), '--backend', 'cpu', '--quiet', '--json']);
+    expect(s3.code, s3.stderr).toBe(0);
+    const p3 = JSON.parse(s3.stdout).points;
+    expect(p3[0].summary.model).toEqual(res.points[2]!.summary.model);
+    expect(p3[1].summary.model).toEqual(res.points[3]!.summary.model);
+    expect(fs.readFileSync(partial, 'utf8').length).toBeGreaterThan(before.length);
   });
 
   it('--train trains one model per count into OUT/runs/s<S>, skips finished runs, resumes unfinished ones', async () => {

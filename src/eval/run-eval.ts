@@ -3,8 +3,9 @@
  * run folder's files (style.md item 7):
  *
  * - `eval-partial.jsonl`: one line per (support count, object) as soon as it is done, tagged
- *   with the checkpoint step, split, seed and draws; an interrupted evaluation resumes from it,
- *   a newer checkpoint ignores it.
+ *   with the checkpoint step, a hash of its weights file, split, seed and draws; an interrupted
+ *   evaluation resumes from it, other weights ignore it (a bundle replaced in place at the same
+ *   step, or a run retrained into the same folder, is evaluated afresh).
  * - `eval.json`: results merged per split and support count (re-running with other counts adds
  *   them; results of an older checkpoint are replaced).
  * - `train-mean.json`: the per-pixel mean of the training images (all views of every training
@@ -12,6 +13,7 @@
  *
  * `lfkit sweep` (issue 6) calls `evaluateRun` once per run with its support counts.
  */
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Dataset } from '../datasets/types.ts';
@@ -39,7 +41,8 @@ export interface RunEvalOptions {
 export interface EvalFile {
   format: 'lfkit-eval';
   version: 1;
-  checkpoint: { which: 'best' | 'last'; step: number };
+  /** `weights`: `weightsKey` of the checkpoint (absent before session 5). */
+  checkpoint: { which: 'best' | 'last'; step: number; weights?: string };
   /** split -> support count -> summary. */
   results: Record<string, Record<string, SupportSummary & { draws: number; seed: number; objectIds: string[]; updatedAt: string }>>;
 }
@@ -47,6 +50,8 @@ export interface EvalFile {
 interface PartialLine {
   step: number;
   which: string;
+  /** `weightsKey` of the checkpoint evaluated (absent in files of lfkit before session 5: ignored). */
+  weights?: string;
   split: string;
   seed: number;
   draws: number;
@@ -92,6 +97,16 @@ export async function trainMeanImage(runDir: string, dataset: Dataset, size: num
   return mean;
 }
 
+/**
+ * Identity of a checkpoint's weights for the evaluation cache: SHA-1 of its `model.safetensors`
+ * (the same file name in run checkpoints and bundles); `none` when there is no such file.
+ */
+export function weightsKey(checkpointDir: string): string {
+  const file = path.join(checkpointDir, 'model.safetensors');
+  if (!existsSync(file)) return 'none';
+  return createHash('sha1').update(readFileSync(file)).digest('hex');
+}
+
 /** Evaluates a loaded run; writes `eval.json` and keeps partial results (module header). */
 export async function evaluateRun(run: LoadedRun, opts: RunEvalOptions): Promise<EvalReport> {
   const split = opts.split ?? 'test';
@@ -110,6 +125,7 @@ export async function evaluateRun(run: LoadedRun, opts: RunEvalOptions): Promise
 
   const step = run.checkpoint.state.step;
   const which = run.checkpoint.which;
+  const weights = weightsKey(run.checkpoint.dir);
   const partialFile = path.join(run.dir, RUN_FILES.evalPartial);
   const saved = new Map<string, ObjectRecord>();
   if (existsSync(partialFile)) {
@@ -120,7 +136,7 @@ export async function evaluateRun(run: LoadedRun, opts: RunEvalOptions): Promise
       if (!line.trim()) continue;
       try {
         const p = JSON.parse(line) as PartialLine;
-        if (p.step === step && p.which === which && p.split === split && p.seed === seed && p.draws === draws) {
+        if (p.step === step && p.which === which && p.weights === weights && p.split === split && p.seed === seed && p.draws === draws) {
           saved.set(`${p.record.support}/${p.record.object}`, p.record);
         }
       } catch {
@@ -140,7 +156,7 @@ export async function evaluateRun(run: LoadedRun, opts: RunEvalOptions): Promise
     store: {
       get: (s, o) => saved.get(`${s}/${o}`),
       put: (record) => {
-        const line: PartialLine = { step, which, split, seed, draws, record };
+        const line: PartialLine = { step, which, weights, split, seed, draws, record };
         appendFileSync(partialFile, JSON.stringify(line) + '\n');
       },
     },
@@ -149,11 +165,11 @@ export async function evaluateRun(run: LoadedRun, opts: RunEvalOptions): Promise
   bar.finish();
 
   const evalFile = path.join(run.dir, RUN_FILES.eval);
-  let doc: EvalFile = { format: 'lfkit-eval', version: 1, checkpoint: { which, step }, results: {} };
+  let doc: EvalFile = { format: 'lfkit-eval', version: 1, checkpoint: { which, step, weights }, results: {} };
   if (existsSync(evalFile)) {
     try {
       const old = JSON.parse(readFileSync(evalFile, 'utf8')) as EvalFile;
-      if (old.format === 'lfkit-eval' && old.checkpoint?.step === step && old.checkpoint?.which === which) doc = old;
+      if (old.format === 'lfkit-eval' && old.checkpoint?.step === step && old.checkpoint?.which === which && old.checkpoint?.weights === weights) doc = old;
     } catch {
       // unreadable: replaced
     }
