@@ -180,20 +180,20 @@ describe('viewer with a model, in Chromium', () => {
   // the passes during the drag coarse for any model under 6 M rays/s. The button stays down
   // until an image of the moved camera is on screen, so that pass is one made while dragging.
   it('a simulated drag changes the camera and the image; refinement then reaches full resolution', async () => {
-    const page = await openPage('?frameMs=5');
-    await settle(page);
-    const s0 = await page.evaluate(() => window.lfkitViewer.state());
-    const img0 = (await page.evaluate(() => window.lfkitViewer.lastImage()))!;
-    const box = (await page.locator('#canvas').boundingBox())!;
+    const dragPage = await openPage('?frameMs=5');
+    await settle(dragPage);
+    const s0 = await dragPage.evaluate(() => window.lfkitViewer.state());
+    const img0 = (await dragPage.evaluate(() => window.lfkitViewer.lastImage()))!;
+    const box = (await dragPage.locator('#canvas').boundingBox())!;
     const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-    await page.mouse.move(cx, cy);
-    await page.mouse.down();
-    await page.mouse.move(cx + 70, cy + 15, { steps: 10 });
-    await page.waitForFunction((n) => window.lfkitViewer.state().imagesShown > n, s0.imagesShown, { timeout: 90_000 });
-    await page.mouse.up();
-    await settle(page);
-    const s1 = await page.evaluate(() => window.lfkitViewer.state());
-    const img1 = (await page.evaluate(() => window.lfkitViewer.lastImage()))!;
+    await dragPage.mouse.move(cx, cy);
+    await dragPage.mouse.down();
+    await dragPage.mouse.move(cx + 70, cy + 15, { steps: 10 });
+    await dragPage.waitForFunction((n) => window.lfkitViewer.state().imagesShown > n, s0.imagesShown, { timeout: 90_000 });
+    await dragPage.mouse.up();
+    await settle(dragPage);
+    const s1 = await dragPage.evaluate(() => window.lfkitViewer.state());
+    const img1 = (await dragPage.evaluate(() => window.lfkitViewer.lastImage()))!;
     const moved = Math.hypot(...s1.scene.camera.position.map((v, k) => v - s0.scene.camera.position[k]!));
     expect(moved).toBeGreaterThan(0.1);
     expect(img1.camera.c2w).not.toEqual(img0.camera.c2w);
@@ -211,11 +211,11 @@ describe('viewer with a model, in Chromium', () => {
     expect(s1.render!.shown).toMatchObject({ final: true, width: 200, height: 150 });
     // nothing changed since: nothing is recomputed
     const rays = s1.render!.raysRendered;
-    await page.evaluate(() => window.lfkitViewer.refresh());
-    await page.waitForTimeout(300);
-    await page.evaluate(() => window.lfkitViewer.whenIdle());
-    expect((await page.evaluate(() => window.lfkitViewer.state())).render!.raysRendered).toBe(rays);
-    await page.close();
+    await dragPage.evaluate(() => window.lfkitViewer.refresh());
+    await dragPage.waitForTimeout(300);
+    await dragPage.evaluate(() => window.lfkitViewer.whenIdle());
+    expect((await dragPage.evaluate(() => window.lfkitViewer.state())).render!.raysRendered).toBe(rays);
+    await dragPage.close();
   });
 
   it('a bad ?frameMs stops the page with an error naming it', async () => {

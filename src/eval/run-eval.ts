@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Dataset } from '../datasets/types.ts';
+import { CHECKPOINT_FILE_NAMES } from '../node/checkpoint.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
 import { Progress } from '../node/progress.ts';
 import type { LoadedRun } from '../train/run.ts';
@@ -99,10 +100,10 @@ export async function trainMeanImage(runDir: string, dataset: Dataset, size: num
 
 /**
  * Identity of a checkpoint's weights for the evaluation cache: SHA-1 of its `model.safetensors`
- * (the same file name in run checkpoints and bundles); `none` when there is no such file.
+ * (`CHECKPOINT_FILE_NAMES.weights`, also a bundle's weights file); `none` when there is no such file.
  */
 export function weightsKey(checkpointDir: string): string {
-  const file = path.join(checkpointDir, 'model.safetensors');
+  const file = path.join(checkpointDir, CHECKPOINT_FILE_NAMES.weights);
   if (!existsSync(file)) return 'none';
   return createHash('sha1').update(readFileSync(file)).digest('hex');
 }
