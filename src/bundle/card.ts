@@ -252,7 +252,8 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
     },
     training: {
       command: info.command ?? null,
-      data: { root: info.data.root, category: info.data.category, size: info.data.size, recipe, recipeCommand: recipe ? `lfkit synth --recipe ${recipe} --out ${info.data.root}` : null },
+      // recipeCommand writes to data/<recipe>, not to the author's own (often absolute) path: it is for readers on other machines
+      data: { root: info.data.root, category: info.data.category, size: info.data.size, recipe, recipeCommand: recipe ? `lfkit synth --recipe ${recipe} --out data/${recipe}` : null },
       support: info.support,
       seed: info.seed,
       checkpoint: { which: run.checkpoint.which, step: block.state.step, valPsnr: valAt?.psnr ?? (block.state.bestStep === block.state.step ? block.state.bestVal : null) },
