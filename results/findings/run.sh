@@ -19,13 +19,15 @@
 #   ipc                    the paper's baseline: variant ipc with 1 decoder head
 #   s1, s3, s5             the full model trained at a fixed support count
 #   os1                    the full model with originScale 1
-# Environment: DATA (default data/synth-chairs-64), RUNS (default runs/findings), MINUTES
+# Environment: SEED (training seed, default 0: initialisation and data order), DATA (default
+# data/synth-chairs-64), RUNS (default runs/findings, or runs/findings-seedN for SEED=N), MINUTES
 # (default 60), WORKERS (default 1), DRAWS (default 10), OBJECTS (default 20), OUT (default
-# results/findings/<first NAME...>).
+# results/findings/<NAME-NAME...>, with -seedN for SEED=N).
 set -eu
 cd "$(dirname "$0")/../.."
+SEED=${SEED:-0}
 DATA=${DATA:-data/synth-chairs-64}
-RUNS=${RUNS:-runs/findings}
+if [ "$SEED" = 0 ]; then RUNS=${RUNS:-runs/findings}; else RUNS=${RUNS:-runs/findings-seed$SEED}; fi
 MINUTES=${MINUTES:-60}
 WORKERS=${WORKERS:-1}
 DRAWS=${DRAWS:-10}
@@ -58,7 +60,7 @@ case "$cmd" in
         node bin/lfkit.mjs train --out "$RUNS/$n" --resume --data "$DATA" --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --quiet
       else
         # shellcheck disable=SC2086
-        node bin/lfkit.mjs train --data "$DATA" --category chairs $COMMON $s --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --out "$RUNS/$n" --quiet
+        node bin/lfkit.mjs train --data "$DATA" --category chairs $COMMON $s --seed "$SEED" --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --out "$RUNS/$n" --quiet
       fi
     done ;;
   extend)
@@ -78,7 +80,7 @@ case "$cmd" in
         ' "$RUNS/$n/metrics.jsonl" "$MINUTES")
         echo "$n-long: $steps steps in $MINUTES minutes" >&2
         # shellcheck disable=SC2086
-        node bin/lfkit.mjs train --init "$RUNS/$n/checkpoints/last" --data "$DATA" --category chairs $s --rays 2048 \
+        node bin/lfkit.mjs train --init "$RUNS/$n/checkpoints/last" --data "$DATA" --category chairs $s --seed "$SEED" --rays 2048 \
           --set train.foregroundEpochs=null --set train.warmupSteps=50 --lr 4e-4 --set train.minLrRatio=0.1 --steps "$steps" \
           --minutes "$MINUTES" --workers "$WORKERS" --val-every 250 --val-objects 10 --checkpoint-every 50 --out "$RUNS/$n-long" --quiet
       fi
@@ -87,7 +89,8 @@ case "$cmd" in
     [ $# -gt 0 ] || { echo "usage: $0 eval NAME [NAME ...]" >&2; exit 2; }
     args=""
     for n in "$@"; do args="$args --run $RUNS/$n --label $n"; done
-    out=${OUT:-results/findings/$(echo "$@" | tr ' ' '-')}
+    suffix=""; [ "$SEED" = 0 ] || suffix="-seed$SEED"
+    out=${OUT:-results/findings/$(echo "$@" | tr ' ' '-')$suffix}
     # shellcheck disable=SC2086
     node bin/lfkit.mjs sweep $args --data "$DATA" --support 1,3,5 --draws "$DRAWS" --objects "$OBJECTS" --out "$out" --quiet ;;
   *) echo "usage: $0 list | train NAME... | eval NAME..." >&2; exit 2 ;;
