@@ -93,5 +93,5 @@ case "$cmd" in
     out=${OUT:-results/findings/$(echo "$@" | tr ' ' '-')$suffix}
     # shellcheck disable=SC2086
     node bin/lfkit.mjs sweep $args --data "$DATA" --support 1,3,5 --draws "$DRAWS" --objects "$OBJECTS" --out "$out" --quiet ;;
-  *) echo "usage: $0 list | train NAME... | eval NAME..." >&2; exit 2 ;;
+  *) echo "usage: [SEED=N] $0 list | train NAME... | extend NAME... | eval NAME..." >&2; exit 2 ;;
 esac
