@@ -14,7 +14,8 @@
 #   results/findings/run.sh list                    the settings
 #
 # Settings (every one: --rays 2048, query rays half on the object in every epoch, 100 warm-up
-# steps, cosine over 900 steps, peak lr 5e-4, originScale 0.55, support 1-5, unless named):
+# steps, cosine over 900 steps, peak lr 5e-4, originScale 0.55, support 1-5, a val check of
+# 4 objects x 2 draws every 150 steps (the second stage: 10 objects every 250), unless named):
 #   full, no-sta, no-mfm   the variants (method.md section 5)
 #   ipc                    the paper's baseline: variant ipc with 1 decoder head
 #   s1, s3, s5             the full model trained at a fixed support count
@@ -57,10 +58,10 @@ case "$cmd" in
     for n in "$@"; do
       s=$(settings "$n")
       if [ -f "$RUNS/$n/config.json" ]; then
-        node bin/lfkit.mjs train --out "$RUNS/$n" --resume --data "$DATA" --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --quiet
+        node bin/lfkit.mjs train --out "$RUNS/$n" --resume --data "$DATA" --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --val-objects 4 --checkpoint-every 50 --quiet
       else
         # shellcheck disable=SC2086
-        node bin/lfkit.mjs train --data "$DATA" --category chairs $COMMON $s --seed "$SEED" --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --checkpoint-every 50 --out "$RUNS/$n" --quiet
+        node bin/lfkit.mjs train --data "$DATA" --category chairs $COMMON $s --seed "$SEED" --minutes "$MINUTES" --workers "$WORKERS" --val-every 150 --val-objects 4 --checkpoint-every 50 --out "$RUNS/$n" --quiet
       fi
     done ;;
   extend)

@@ -177,7 +177,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
 
   let valIds: string[] = [];
   try {
-    valIds = opts.dataset.ids('val').slice(0, opts.valObjects ?? 4);
+    valIds = opts.dataset.ids('val').slice(0, opts.valObjects ?? 10);
   } catch {
     valIds = [];
   }

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .addOption(intOption('--train-seed <n>', '--train: training seed', 0, 2 ** 32 - 1))
     .addOption(intOption('--checkpoint-every <n>', '--train: steps between checkpoints', 1).default(250))
     .addOption(intOption('--val-every <n>', '--train: steps between validations', 1).default(250))
-    .addOption(intOption('--val-objects <n>', '--train: val objects per validation', 0).default(4))
+    .addOption(intOption('--val-objects <n>', '--train: val objects per validation', 0).default(10))
     .addOption(intOption('--log-every <n>', '--train: steps per metrics.jsonl record', 1).default(10))
     .addOption(backendOption())
     .option('--quiet', 'no progress bars')
