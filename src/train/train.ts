@@ -54,7 +54,7 @@ export interface TrainOptions<C extends LoopConfig> {
   minutes?: number;
   checkpointEvery?: number;
   valEvery?: number;
-  /** Val objects and draws per object for the periodic validation (defaults 4 and 2). */
+  /** Val objects and draws per object for the periodic validation (defaults 10 and 2). */
   valObjects?: number;
   valDraws?: number;
   logEvery?: number;
