@@ -13,7 +13,13 @@ const args = process.argv.slice(2);
 const dirs = [];
 let supports = null;
 for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--support') supports = args[++i].split(',').map(Number);
+  if (args[i] === '--support') {
+    supports = (args[++i] ?? '').split(',').map(Number);
+    if (!supports.every((n) => Number.isInteger(n) && n > 0)) {
+      console.error(`seeds.mjs: --support wants support counts like 1,3,5 (got '${args[i] ?? ''}')`);
+      process.exit(2);
+    }
+  }
   else if (args[i] === '--help' || args[i] === '-h') {
     console.log('usage: node results/findings/seeds.mjs SWEEP_DIR SWEEP_DIR [...] [--support 1,3,5]');
     process.exit(0);
