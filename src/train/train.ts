@@ -112,6 +112,9 @@ export async function validate(engine: TrainEngine, objects: readonly PosedObjec
 }
 
 /** Trains (or resumes) a run; see the module header. */
+/** Val objects per periodic validation when none is given: 20 images (2 draws each); 8 once kept a checkpoint 0.33 dB worse. */
+export const DEFAULT_VAL_OBJECTS = 10;
+
 export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promise<TrainResult> {
   const paths = runPaths(opts.runDir);
   const config = opts.config;
@@ -177,7 +180,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
 
   let valIds: string[] = [];
   try {
-    valIds = opts.dataset.ids('val').slice(0, opts.valObjects ?? 10);
+    valIds = opts.dataset.ids('val').slice(0, opts.valObjects ?? DEFAULT_VAL_OBJECTS);
   } catch {
     valIds = [];
   }

@@ -10,6 +10,7 @@ import { openDataset } from '../../datasets/index.ts';
 import { pairedMarkdown, sweepMarkdown, sweepRuns, writeSweep, type SweepEntry } from '../../sweep/sweep.ts';
 import { sweepRunDir, trainSweep } from '../../sweep/train-sweep.ts';
 import { useBackend } from '../../train/backend.ts';
+import { DEFAULT_VAL_OBJECTS } from '../../train/train.ts';
 import { UserError } from '../errors.ts';
 import { interruptOnSignals } from '../signals.ts';
 import { backendOption, collect, floatOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
@@ -58,7 +59,7 @@ export function register(program: Command): void {
     .addOption(intOption('--train-seed <n>', '--train: training seed', 0, 2 ** 32 - 1))
     .addOption(intOption('--checkpoint-every <n>', '--train: steps between checkpoints', 1).default(250))
     .addOption(intOption('--val-every <n>', '--train: steps between validations', 1).default(250))
-    .addOption(intOption('--val-objects <n>', '--train: val objects per validation', 0).default(10))
+    .addOption(intOption('--val-objects <n>', '--train: val objects per validation', 0).default(DEFAULT_VAL_OBJECTS))
     .addOption(intOption('--log-every <n>', '--train: steps per metrics.jsonl record', 1).default(10))
     .addOption(backendOption())
     .option('--quiet', 'no progress bars')

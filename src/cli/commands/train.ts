@@ -13,7 +13,7 @@ import { usefulThreads } from '../../node/parallel/synth.ts';
 import { readCheckpointConfig } from '../../train/model-engine.ts';
 import { findCheckpointDir } from '../../train/engine.ts';
 import { readRunInfo, RunError } from '../../train/run-folder.ts';
-import { train } from '../../train/train.ts';
+import { DEFAULT_VAL_OBJECTS, train } from '../../train/train.ts';
 import { UserError } from '../errors.ts';
 import { interruptOnSignals } from '../signals.ts';
 import {
@@ -144,7 +144,7 @@ export function register(program: Command): void {
     .addOption(backendOption())
     .addOption(intOption('--checkpoint-every <n>', 'steps between checkpoints', 1).default(250))
     .addOption(intOption('--val-every <n>', 'steps between validations', 1).default(250))
-    .addOption(intOption('--val-objects <n>', 'val objects per validation, 2 draws each (checkpoints/best is chosen on these)', 0).default(10))
+    .addOption(intOption('--val-objects <n>', 'val objects per validation, 2 draws each (checkpoints/best is chosen on these)', 0).default(DEFAULT_VAL_OBJECTS))
     .addOption(intOption('--log-every <n>', 'steps per metrics.jsonl record', 1).default(10))
     .addOption(intOption('--workers <n>', 'threads for data-parallel training (main thread + n - 1 workers, each with its own backend); 1 = single thread', 1).default(os.availableParallelism()))
     .option('--quiet', 'no progress bar')
