@@ -21,7 +21,7 @@ for (let i = 0; i < args.length; i++) {
     }
   }
   else if (args[i] === '--help' || args[i] === '-h') {
-    console.log('usage: node results/findings/seeds.mjs SWEEP_DIR SWEEP_DIR [...] [--support 1,3,5]');
+    console.log('usage: node results/findings/seeds.mjs SWEEP_DIR SWEEP_DIR [...] [--support 1,3,5]\n\nOne lfkit sweep folder per training seed (same runs, objects and draws). Prints markdown tables of PSNR,\nobject PSNR and the paired differences against the run labelled full: each seed, the mean over seeds and\nthe standard error between seeds.');
     process.exit(0);
   } else dirs.push(args[i]);
 }
