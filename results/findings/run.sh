@@ -20,6 +20,8 @@
 #   ipc                    the paper's baseline: variant ipc with 1 decoder head
 #   s1, s3, s5             the full model trained at a fixed support count
 #   os1                    the full model with originScale 1
+#   b16, b32               the full model with higher frequency bands: sigmas (16, 8), sigma_q 2;
+#                          sigmas (32, 16), sigma_q 4 (the paper's: (8, 4), 2)
 # Environment: SEED (training seed, default 0: initialisation and data order), DATA (default
 # data/synth-chairs-64), RUNS (default runs/findings, or runs/findings-seedN for SEED=N), MINUTES
 # (default 60), WORKERS (default 1), DRAWS (default 10), OBJECTS (default 20), OUT (default
@@ -43,6 +45,8 @@ settings() {
     ipc) echo "--variant ipc --set model.decoderHeads=1 --support 1-5" ;;
     s1|s3|s5) echo "--variant full --support ${1#s}" ;;
     os1) echo "--variant full --support 1-5 --set model.originScale=1" ;;
+    b16) echo "--variant full --support 1-5 --set model.sigmas=[16,8] --set model.sigmaQ=2" ;;
+    b32) echo "--variant full --support 1-5 --set model.sigmas=[32,16] --set model.sigmaQ=4" ;;
     *) echo "unknown setting '$1' (see: $0 list)" >&2; exit 2 ;;
   esac
 }
@@ -51,7 +55,7 @@ cmd=${1:-list}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   list)
-    for n in full no-sta no-mfm ipc s1 s3 s5 os1; do echo "$n: $(settings "$n")"; done ;;
+    for n in full no-sta no-mfm ipc s1 s3 s5 os1 b16 b32; do echo "$n: $(settings "$n")"; done ;;
   train)
     [ $# -gt 0 ] || { echo "usage: $0 train NAME [NAME ...]" >&2; exit 2; }
     [ -d "$DATA" ] || node bin/lfkit.mjs synth --recipe synth-chairs-64 --out "$DATA"
