@@ -1,0 +1,86 @@
+#!/bin/sh
+# How much detail can the light-field decoder hold, by frequency band? (issue 9: why no legs)
+#
+# Fits one object's light field directly: 13 of its training views (r_000, r_002, ... r_024 of
+# test chair 2, the four-legged grey chair of the README grid) as support views, Z and every
+# decoder weight optimised with Adam (`lfkit render --tto-steps 2000 --tto-all`, lr 1e-3, 2,048
+# rays per step), and reports the PSNR over those 13 views at 0, 500, 1,000 and 2,000 steps.
+# No generalisation is asked for: this measures what the decoder can represent, not what it
+# predicts. Models:
+#   b8   the `cpu` preset as trained (sigmas (8, 4), sigma_q 2), freshly initialised
+#   b16  sigmas (16, 8), sigma_q 2, freshly initialised
+#   b32  sigmas (32, 16), sigma_q 4, freshly initialised
+#   bundled  the bundled model (sigmas (8, 4), sigma_q 2, 5.6 h of training)
+#   bundled-z    the bundled model, Z only (decoder weights fixed: what the latent tokens can hold)
+# "Freshly initialised" = one training step of batch 1 (a run folder to load); originScale 0.55
+# for all, as the bundle. Writes results/findings/capacity/<name>.json (the `tto.json` of each)
+# and <name>.png (fitted views: support row, predicted, ground truth). About 4 minutes per model
+# on one core; two at a time.
+#
+#   results/findings/capacity.sh [NAME ...]      (default: b8 b16 b32 bundled bundled-z)
+# Environment: DATA (default data/synth-chairs-64), WORK (default runs/capacity), OUT (default
+# results/findings/capacity), STEPS (default 2000).
+set -eu
+cd "$(dirname "$0")/../.."
+DATA=${DATA:-data/synth-chairs-64}
+WORK=${WORK:-runs/capacity}
+OUT=${OUT:-results/findings/capacity}
+OBJECT=synth-chairs-s0-test-00002
+STEPS=${STEPS:-2000}
+bands() {
+  case "$1" in
+    b8) echo "--set model.sigmas=[8,4] --set model.sigmaQ=2" ;;
+    b16) echo "--set model.sigmas=[16,8] --set model.sigmaQ=2" ;;
+    b32) echo "--set model.sigmas=[32,16] --set model.sigmaQ=4" ;;
+    *) echo "unknown model '$1' (b8, b16, b32, bundled, bundled-z)" >&2; exit 2 ;;
+  esac
+}
+
+[ $# -gt 0 ] || set -- b8 b16 b32 bundled bundled-z
+for n in "$@"; do case "$n" in bundled|bundled-z) ;; *) bands "$n" > /dev/null ;; esac; done
+[ -d "$DATA" ] || node bin/lfkit.mjs synth --recipe synth-chairs-64 --out "$DATA"
+mkdir -p "$WORK" "$OUT"
+SV=$(seq -s, 0 2 24)
+# the 13 support views' cameras as a transforms.json next to their images, so that the fitted
+# views are rendered with ground truth
+node -e '
+  const fs = require("fs"), path = require("path");
+  const [src, dst, keep] = process.argv.slice(1);
+  const t = JSON.parse(fs.readFileSync(src, "utf8"));
+  const want = new Set(keep.split(",").map((i) => "r_" + String(i).padStart(3, "0")));
+  t.frames = t.frames.filter((f) => want.has(path.basename(f.file_path).replace(/\.png$/, "")));
+  t.frames.forEach((f) => { f.file_path = path.resolve(path.dirname(src), path.basename(f.file_path)); });
+  fs.writeFileSync(dst, JSON.stringify(t));
+' "$DATA/chairs/$OBJECT/transforms.json" "$WORK/support-views.json" "$SV"
+
+fit() {
+  n=$1
+  all=--tto-all
+  if [ "$n" = bundled ] || [ "$n" = bundled-z ]; then
+    run=models/lfkit-chairs-cpu
+    which=""
+    [ "$n" = bundled ] || all=""
+  else
+    which="--checkpoint last"
+    run=$WORK/init-$n
+    # shellcheck disable=SC2046
+    [ -d "$run/checkpoints/last" ] || node bin/lfkit.mjs train --data "$DATA" --category chairs --preset cpu $(bands "$n") \
+      --set model.originScale=0.55 --batch 1 --rays 256 --support 3 --steps 1 --workers 1 --val-objects 1 --seed 0 --quiet --force --out "$run" > /dev/null
+  fi
+  # shellcheck disable=SC2086
+  node bin/lfkit.mjs render --run "$run" $which --data "$DATA" --category chairs --object "$OBJECT" --support-views "$SV" \
+    --poses "$WORK/support-views.json" --size 64 --workers 1 --tto-steps "$STEPS" $all --tto-rays 2048 --tto-lr 1e-3 --quiet \
+    --out "$WORK/fit-$n" > "$WORK/fit-$n.log"
+  cp "$WORK/fit-$n/tto.json" "$OUT/$n.json"
+  cp "$WORK/fit-$n/grid.png" "$OUT/$n.png"
+  echo "$n: $(grep -A4 'support PSNR' "$WORK/fit-$n.log" | tail -1)"
+}
+
+pids=""
+for n in "$@"; do
+  fit "$n" &
+  pids="$pids $!"
+  # two at a time
+  if [ "$(echo $pids | wc -w)" -ge 2 ]; then wait $pids; pids=""; fi
+done
+[ -z "$pids" ] || wait $pids
