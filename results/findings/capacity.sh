@@ -12,12 +12,14 @@
 #   b32  sigmas (32, 16), sigma_q 4, freshly initialised
 #   bundled  the bundled model (sigmas (8, 4), sigma_q 2, 5.6 h of training)
 #   bundled-z    the bundled model, Z only (decoder weights fixed: what the latent tokens can hold)
+#   bundled-z-lr1e-2  the same with Adam lr 1e-2
+#   bundled-none the bundled model from the same 13 support views, not fitted (no .json)
 # "Freshly initialised" = one training step of batch 1 (a run folder to load); originScale 0.55
 # for all, as the bundle. Writes results/findings/capacity/<name>.json (the `tto.json` of each)
 # and <name>.png (fitted views: support row, predicted, ground truth). About 4 minutes per model
 # on one core; two at a time.
 #
-#   results/findings/capacity.sh [NAME ...]      (default: b8 b16 b32 bundled bundled-z)
+#   results/findings/capacity.sh [NAME ...]      (default: all seven)
 # Environment: DATA (default data/synth-chairs-64), WORK (default runs/capacity), OUT (default
 # results/findings/capacity), STEPS (default 2000).
 set -eu
@@ -32,12 +34,12 @@ bands() {
     b8) echo "--set model.sigmas=[8,4] --set model.sigmaQ=2" ;;
     b16) echo "--set model.sigmas=[16,8] --set model.sigmaQ=2" ;;
     b32) echo "--set model.sigmas=[32,16] --set model.sigmaQ=4" ;;
-    *) echo "unknown model '$1' (b8, b16, b32, bundled, bundled-z)" >&2; exit 2 ;;
+    *) echo "unknown model '$1' (b8, b16, b32, bundled, bundled-z, bundled-z-lr1e-2, bundled-none)" >&2; exit 2 ;;
   esac
 }
 
-[ $# -gt 0 ] || set -- b8 b16 b32 bundled bundled-z
-for n in "$@"; do case "$n" in bundled|bundled-z) ;; *) bands "$n" > /dev/null ;; esac; done
+[ $# -gt 0 ] || set -- b8 b16 b32 bundled bundled-z bundled-z-lr1e-2 bundled-none
+for n in "$@"; do case "$n" in bundled|bundled-z|bundled-z-lr1e-2|bundled-none) ;; *) bands "$n" > /dev/null ;; esac; done
 [ -d "$DATA" ] || node bin/lfkit.mjs synth --recipe synth-chairs-64 --out "$DATA"
 mkdir -p "$WORK" "$OUT"
 SV=$(seq -s, 0 2 24)
@@ -55,11 +57,15 @@ node -e '
 
 fit() {
   n=$1
-  all=--tto-all
-  if [ "$n" = bundled ] || [ "$n" = bundled-z ]; then
+  tto="--tto-steps $STEPS --tto-all --tto-rays 2048 --tto-lr 1e-3"
+  case "$n" in
+    bundled-z) tto="--tto-steps $STEPS --tto-rays 2048 --tto-lr 1e-3" ;;
+    bundled-z-lr1e-2) tto="--tto-steps $STEPS --tto-rays 2048 --tto-lr 1e-2" ;;
+    bundled-none) tto="" ;;
+  esac
+  if [ "${n#bundled}" != "$n" ]; then
     run=models/lfkit-chairs-cpu
     which=""
-    [ "$n" = bundled ] || all=""
   else
     which="--checkpoint last"
     run=$WORK/init-$n
@@ -69,11 +75,15 @@ fit() {
   fi
   # shellcheck disable=SC2086
   node bin/lfkit.mjs render --run "$run" $which --data "$DATA" --category chairs --object "$OBJECT" --support-views "$SV" \
-    --poses "$WORK/support-views.json" --size 64 --workers 1 --tto-steps "$STEPS" $all --tto-rays 2048 --tto-lr 1e-3 --quiet \
+    --poses "$WORK/support-views.json" --size 64 --workers 1 $tto --quiet \
     --out "$WORK/fit-$n" > "$WORK/fit-$n.log"
-  cp "$WORK/fit-$n/tto.json" "$OUT/$n.json"
   cp "$WORK/fit-$n/grid.png" "$OUT/$n.png"
-  echo "$n: $(grep -A4 'support PSNR' "$WORK/fit-$n.log" | tail -1)"
+  if [ -n "$tto" ]; then
+    cp "$WORK/fit-$n/tto.json" "$OUT/$n.json"
+    echo "$n: $(grep -A4 'support PSNR' "$WORK/fit-$n.log" | tail -1)"
+  else
+    echo "$n: rendered, not fitted"
+  fi
 }
 
 pids=""

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The README's capacity figure from the fits of results/findings/capacity.sh: one row of ground
+// truth, then one row of fitted views per model, labelled.
+//
+//   node results/findings/capacity-figure.mjs [--in results/findings/capacity] [--out docs/images/capacity-fits.png]
+//
+// Each fit's grid.png (lfkit render) has three rows of 64 px cells on a 66 px pitch: the support
+// views, the predictions, the ground truth; the first 8 targets are shown.
+import { existsSync, readFileSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('usage: node results/findings/capacity-figure.mjs [--in DIR] [--out FILE.png]\n' +
+    'Builds the labelled figure of the decoder-capacity fits (results/findings/capacity.sh) from DIR/<model>.png.');
+  process.exit(0);
+}
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  if (i < 0) return dflt;
+  if (!args[i + 1]) { console.error(`${name} needs a value`); process.exit(2); }
+  return args[i + 1];
+};
+const dir = opt('--in', 'results/findings/capacity');
+const out = opt('--out', 'docs/images/capacity-fits.png');
+
+const PITCH = 66, CELL = 64, COLS = 8, LABEL = 380;
+// [label, fit, grid row]; the label gets the fit's support-view PSNR at its last step
+const rows = [
+  ['ground truth (13 views fitted, 8 shown)', 'bundled', 2],
+  ['bundled model, Z + decoder', 'bundled', 1],
+  ['fresh, bands (32, 16), 4, Z + decoder', 'b32', 1],
+  ['fresh, bands (8, 4), 2, Z + decoder', 'b8', 1],
+  ['bundled model, Z only (lr 1e-2)', 'bundled-z-lr1e-2', 1],
+  ['bundled model, 13 views, not fitted', 'bundled-none', 1],
+];
+const report = (name) => {
+  const file = path.join(dir, `${name}.json`);
+  if (!existsSync(file)) { console.error(`${file} does not exist: run results/findings/capacity.sh first`); process.exit(2); }
+  return JSON.parse(readFileSync(file, 'utf8'));
+};
+const last = (name) => report(name).points.at(-1).supportPsnr;
+// bundled-none has no report: its PSNR is step 0 of the bundled fit (same model, same views)
+rows[1][0] += `: ${last('bundled').toFixed(1)} dB`;
+rows[2][0] += `: ${last('b32').toFixed(1)} dB`;
+rows[3][0] += `: ${last('b8').toFixed(1)} dB`;
+rows[4][0] += `: ${last('bundled-z-lr1e-2').toFixed(1)} dB`;
+rows[5][0] += `: ${report('bundled').points[0].supportPsnr.toFixed(1)} dB`;
+const W = LABEL + COLS * PITCH + 2;
+const H = rows.length * PITCH + 2;
+const composites = [];
+const text = [];
+for (const [r, [label, name, row]] of rows.entries()) {
+  const y = 2 + r * PITCH;
+  text.push(`<text x="${LABEL - 8}" y="${y + CELL / 2 + 5}" text-anchor="end" font-family="DejaVu Sans" font-size="14" fill="#222">${label}</text>`);
+  if (!name) continue;
+  const file = path.join(dir, `${name}.png`);
+  if (!existsSync(file)) { console.error(`${file} does not exist: run results/findings/capacity.sh first`); process.exit(2); }
+  const strip = await sharp(file).extract({ left: 0, top: row * PITCH, width: COLS * PITCH + 2, height: PITCH + 2 }).png().toBuffer();
+  composites.push({ input: strip, left: LABEL, top: y - 2 });
+}
+const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${text.join('')}</svg>`);
+const tmp = `${out}.tmp-${process.pid}.png`;
+await sharp({ create: { width: W, height: H, channels: 3, background: 'white' } })
+  .composite([...composites, { input: svg, left: 0, top: 0 }]).png().toFile(tmp);
+await rename(tmp, out);
+console.log(`wrote ${out}`);
