@@ -22,6 +22,7 @@
 #   os1                    the full model with originScale 1
 #   b16, b32               the full model with higher frequency bands: sigmas (16, 8), sigma_q 2;
 #                          sigmas (32, 16), sigma_q 4 (the paper's: (8, 4), 2)
+#   d256                   the full model with the paper's decoder width: d = dF = 256 (preset: 128)
 # Environment: SEED (training seed, default 0: initialisation and data order), DATA (default
 # data/synth-chairs-64), RUNS (default runs/findings, or runs/findings-seedN for SEED=N), MINUTES
 # (default 60), WORKERS (default 1), DRAWS (default 10), OBJECTS (default 20), OUT (default
@@ -47,6 +48,7 @@ settings() {
     os1) echo "--variant full --support 1-5 --set model.originScale=1" ;;
     b16) echo "--variant full --support 1-5 --set model.sigmas=[16,8] --set model.sigmaQ=2" ;;
     b32) echo "--variant full --support 1-5 --set model.sigmas=[32,16] --set model.sigmaQ=4" ;;
+    d256) echo "--variant full --support 1-5 --set model.decoderWidth=256 --set model.fourierWidth=256" ;;
     *) echo "unknown setting '$1' (see: $0 list)" >&2; exit 2 ;;
   esac
 }
@@ -55,7 +57,7 @@ cmd=${1:-list}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   list)
-    for n in full no-sta no-mfm ipc s1 s3 s5 os1 b16 b32; do echo "$n: $(settings "$n")"; done ;;
+    for n in full no-sta no-mfm ipc s1 s3 s5 os1 b16 b32 d256; do echo "$n: $(settings "$n")"; done ;;
   train)
     [ $# -gt 0 ] || { echo "usage: $0 train NAME [NAME ...]" >&2; exit 2; }
     [ -d "$DATA" ] || node bin/lfkit.mjs synth --recipe synth-chairs-64 --out "$DATA"
