@@ -23,6 +23,7 @@
 # Environment: DATA (default data/synth-chairs-64), WORK (default runs/capacity), OUT (default
 # results/findings/capacity), STEPS (default 2000).
 set -eu
+case "${1:-}" in -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/../.."
 DATA=${DATA:-data/synth-chairs-64}
 WORK=${WORK:-runs/capacity}
