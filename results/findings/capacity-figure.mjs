@@ -27,27 +27,22 @@ const dir = opt('--in', 'results/findings/capacity');
 const out = opt('--out', 'docs/images/capacity-fits.png');
 
 const PITCH = 66, CELL = 64, COLS = 8, LABEL = 380;
-// [label, fit, grid row]; the label gets the fit's support-view PSNR at its last step
-const rows = [
-  ['ground truth (13 views fitted, 8 shown)', 'bundled', 2],
-  ['bundled model, Z + decoder', 'bundled', 1],
-  ['fresh, bands (32, 16), 4, Z + decoder', 'b32', 1],
-  ['fresh, bands (8, 4), 2, Z + decoder', 'b8', 1],
-  ['bundled model, Z only (lr 1e-2)', 'bundled-z-lr1e-2', 1],
-  ['bundled model, 13 views, not fitted', 'bundled-none', 1],
-];
 const report = (name) => {
   const file = path.join(dir, `${name}.json`);
   if (!existsSync(file)) { console.error(`${file} does not exist: run results/findings/capacity.sh first`); process.exit(2); }
   return JSON.parse(readFileSync(file, 'utf8'));
 };
-const last = (name) => report(name).points.at(-1).supportPsnr;
-// bundled-none has no report: its PSNR is step 0 of the bundled fit (same model, same views)
-rows[1][0] += `: ${last('bundled').toFixed(1)} dB`;
-rows[2][0] += `: ${last('b32').toFixed(1)} dB`;
-rows[3][0] += `: ${last('b8').toFixed(1)} dB`;
-rows[4][0] += `: ${last('bundled-z-lr1e-2').toFixed(1)} dB`;
-rows[5][0] += `: ${report('bundled').points[0].supportPsnr.toFixed(1)} dB`;
+const dB = (name, point) => `: ${report(name).points.at(point).supportPsnr.toFixed(1)} dB`;
+// [label, fit whose grid.png is shown, grid row]; fitted rows carry the support-view PSNR
+// (bundled-none has no report: its PSNR is step 0 of the bundled fit, same model and views)
+const rows = [
+  ['ground truth (13 views fitted, 8 shown)', 'bundled', 2],
+  [`bundled model, Z + decoder${dB('bundled', -1)}`, 'bundled', 1],
+  [`fresh, bands (32, 16), 4, Z + decoder${dB('b32', -1)}`, 'b32', 1],
+  [`fresh, bands (8, 4), 2, Z + decoder${dB('b8', -1)}`, 'b8', 1],
+  [`bundled model, Z only (lr 1e-2)${dB('bundled-z-lr1e-2', -1)}`, 'bundled-z-lr1e-2', 1],
+  [`bundled model, 13 views, not fitted${dB('bundled', 0)}`, 'bundled-none', 1],
+];
 const W = LABEL + COLS * PITCH + 2;
 const H = rows.length * PITCH + 2;
 const composites = [];
@@ -55,7 +50,6 @@ const text = [];
 for (const [r, [label, name, row]] of rows.entries()) {
   const y = 2 + r * PITCH;
   text.push(`<text x="${LABEL - 8}" y="${y + CELL / 2 + 5}" text-anchor="end" font-family="DejaVu Sans" font-size="14" fill="#222">${label}</text>`);
-  if (!name) continue;
   const file = path.join(dir, `${name}.png`);
   if (!existsSync(file)) { console.error(`${file} does not exist: run results/findings/capacity.sh first`); process.exit(2); }
   const strip = await sharp(file).extract({ left: 0, top: row * PITCH, width: COLS * PITCH + 2, height: PITCH + 2 }).png().toBuffer();
