@@ -7,3 +7,4 @@ export { patchWasmKernels } from '../nn/wasm-kernels.ts';
 export { fourierFeatures, fourierFeaturesRef, fourierFeatureWidth, fourierFrequencies, fourierOmegas } from '../lightfield/fourier.ts';
 export { decoderDims, RAY_DIM } from '../lightfield/decoder.ts';
 export { encoderDims, patchify, VIEW_CHANNELS } from '../encoder/encoder.ts';
+export * from './widen.ts';

@@ -40,8 +40,12 @@ export interface TrainEngine {
 /** Creates or restores engines for a resolved config. */
 export interface EngineFactory<C = unknown> {
   create(config: C): Promise<TrainEngine>;
-  /** Restores an engine from a checkpoint folder written by `save`; returns the config stored there too. */
-  load(dir: string, config: C): Promise<TrainEngine>;
+  /**
+   * Restores an engine from a checkpoint folder written by `save`. With `init` (a new run
+   * started from the checkpoint, `--init`), the factory may adapt the checkpoint to `config`
+   * (lfkit's model: a wider decoder, src/model/widen.ts).
+   */
+  load(dir: string, config: C, opts?: { init?: boolean }): Promise<TrainEngine>;
 }
 
 const STATE_FILE = 'loop-state.json';

@@ -10,6 +10,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { configFromJson, LightFieldModel, Trainer, type DecoderContext, type LfkitConfig } from '../model/index.ts';
 import { CHECKPOINT_FILE_NAMES, CheckpointError, loadCheckpoint, saveCheckpoint } from '../node/checkpoint.ts';
+import { configDiff } from '../model/config.ts';
+import { checkWidening, widenOptimizerState, widenWeights, WidenError, type Tensor32 } from '../model/widen.ts';
 import { encodeSupport } from '../analysis/support.ts';
 import type { SupportSet, ViewSynthesizer } from '../render/render.ts';
 import type { Batch } from './data.ts';
@@ -66,6 +68,30 @@ export function loadModelCheckpoint(dir: string, expect?: LfkitConfig): { config
   return { config: ck.config, model: ck.model, optimizer: ck.optimizerState };
 }
 
+/**
+ * The checkpoint a new run starts from (`lfkit train --init`): its model as is, or, when
+ * `config` asks for a wider decoder, widened function-preservingly (src/model/widen.ts) with
+ * its Adam state. Any other model difference is a CheckpointError naming the field.
+ */
+export function loadInitCheckpoint(dir: string, config: LfkitConfig): { model: LightFieldModel; optimizer: Map<string, Float32Array> | null } {
+  const ck = loadCheckpoint(dir);
+  if (configDiff(ck.config, config) === null) return { model: ck.model, optimizer: ck.optimizerState };
+  try {
+    checkWidening(ck.config.model, config.model);
+    const weights = new Map<string, Tensor32>();
+    for (const [name, v] of ck.model.params) weights.set(name, { shape: v.shape, data: v.dataSync() as Float32Array });
+    const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));
+    const model = LightFieldModel.fromWeights(config.model, widenWeights(ck.config.model, config.model, weights, config.train.seed));
+    const optimizer = ck.optimizerState ? widenOptimizerState(ck.config.model, config.model, ck.optimizerState, shapes) : null;
+    return { model, optimizer };
+  } catch (err) {
+    if (err instanceof WidenError) throw new CheckpointError(`${path.join(dir, CHECKPOINT_FILE_NAMES.config)}: ${err.message}`);
+    throw err;
+  } finally {
+    ck.model.dispose();
+  }
+}
+
 function engineOf(config: LfkitConfig, model: LightFieldModel, trainer: Trainer): TrainEngine {
   return {
     synth: modelSynthesizer(model) as ViewSynthesizer<unknown>,
@@ -90,8 +116,8 @@ export const modelEngines: EngineFactory<LfkitConfig> = {
     const model = LightFieldModel.create(config.model, config.train.seed);
     return engineOf(config, model, new Trainer(model, config.train));
   },
-  async load(dir, config) {
-    const { model, optimizer } = loadModelCheckpoint(dir, config);
+  async load(dir, config, opts) {
+    const { model, optimizer } = opts?.init ? loadInitCheckpoint(dir, config) : loadModelCheckpoint(dir, config);
     const trainer = new Trainer(model, config.train);
     if (optimizer) trainer.setOptimizerState(optimizer);
     return engineOf(config, model, trainer);

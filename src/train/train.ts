@@ -175,7 +175,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     truncateMetricsAfter(opts.runDir, state.step);
   } else {
     createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
-    engine = initDir ? await opts.engines.load(initDir, config) : await opts.engines.create(config);
+    engine = initDir ? await opts.engines.load(initDir, config, { init: true }) : await opts.engines.create(config);
   }
 
   let valIds: string[] = [];
