@@ -28,7 +28,7 @@ import { LightFieldModel } from '../../model/model.ts';
 import { Trainer, type Batch } from '../../model/trainer.ts';
 import type { ViewSynthesizer } from '../../render/render.ts';
 import type { EngineFactory, LoopState, TrainEngine } from '../../train/engine.ts';
-import { loadModelCheckpoint, modelEngines, modelSynthesizer, saveModelCheckpoint } from '../../train/model-engine.ts';
+import { loadInitCheckpoint, loadModelCheckpoint, modelEngines, modelSynthesizer, saveModelCheckpoint } from '../../train/model-engine.ts';
 import { learningRate } from '../../model/config.ts';
 import { PackedAdam } from './packed-adam.ts';
 import { ReplicaPool, packWeights } from './pool.ts';
@@ -193,8 +193,8 @@ export function parallelModelEngines(threads: number): EngineFactory<LfkitConfig
       const model = LightFieldModel.create(config.model, config.train.seed);
       return parallelEngine(config, model, new Trainer(model, config.train), threads);
     },
-    async load(dir, config) {
-      const { model, optimizer } = loadModelCheckpoint(dir, config);
+    async load(dir, config, opts) {
+      const { model, optimizer } = opts?.init ? loadInitCheckpoint(dir, config) : loadModelCheckpoint(dir, config);
       const trainer = new Trainer(model, config.train);
       if (optimizer) trainer.setOptimizerState(optimizer);
       return parallelEngine(config, model, trainer, threads);
