@@ -275,7 +275,7 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
     data: { root: dataRoot, category: info.data.category }, supportCounts, objectIds: report.objects,
   };
   writeFileAtomic(path.join(bundleDir, BUNDLE_FILES.plot), await vegaLiteToPng(sweepPlotSpec({ points, runs: [runInfo] }, `${name}: test split, ${report.objects.length} objects x ${draws} draws`, { wrongObject: true })));
-  writeJsonAtomic(path.join(bundleDir, BUNDLE_FILES.cardJson), card);
+  writeJsonAtomic(path.join(bundleDir, BUNDLE_FILES.cardJson), card, { compactArrays: true });
   writeFileAtomic(path.join(bundleDir, BUNDLE_FILES.card), modelCardMarkdown(card, points));
   return card;
 }

@@ -17,6 +17,30 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
 }
 
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+/** JSON written atomically; `compactArrays`: indented, but arrays of plain values on one line. */
+export function writeJsonAtomic(file: string, value: unknown, opts: { compactArrays?: boolean } = {}): void {
+  writeFileAtomic(file, (opts.compactArrays ? stringifyCompactArrays(value) : JSON.stringify(value, null, 2)) + '\n');
+}
+
+/**
+ * `JSON.stringify(value, null, 2)`, except that an array whose items are all numbers, strings,
+ * booleans or null is written on one line: per-draw figures stay readable by line and take a
+ * third of the space (a model card's `card.json`). Parses to the same value.
+ */
+export function stringifyCompactArrays(value: unknown): string {
+  // what JSON.stringify itself does with a value (toJSON, undefined, functions): one round trip
+  const write = (v: unknown, indent: string): string => {
+    const inner = `${indent}  `;
+    if (Array.isArray(v)) {
+      if (v.length === 0 || v.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(v);
+      return `[\n${v.map((x) => inner + write(x, inner)).join(',\n')}\n${indent}]`;
+    }
+    if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      if (entries.length === 0) return '{}';
+      return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${write(x, inner)}`).join(',\n')}\n${indent}}`;
+    }
+    return JSON.stringify(v);
+  };
+  return write(JSON.parse(JSON.stringify(value) ?? 'null'), '');
 }
