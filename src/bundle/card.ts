@@ -20,6 +20,7 @@ import path from 'node:path';
 import { evaluateSynthesizer, type ObjectRecord, type SupportSummary } from '../eval/evaluate.ts';
 import { RUN_FILES as EVAL_RUN_FILES } from '../train/run-folder.ts';
 import { countParameters } from '../model/model.ts';
+import { resolveConfig, type ModelConfig } from '../model/config.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
 import { vegaLiteToPng } from '../node/plot.ts';
 import { RECIPES } from '../synth/recipes.ts';
@@ -124,6 +125,21 @@ function machine(backend: string | null): ModelCard['machine'] {
 const mins = (s: number) => (s >= 60 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} dB`;
 
+/** The model fields that differ from the preset's (`decoderWidth 256 (preset: 128)`), or null. */
+function presetChanges(preset: string, model: ModelConfig | undefined): string | null {
+  if (!model) return null;
+  let base: ModelConfig;
+  try {
+    base = resolveConfig(preset, {}).model;
+  } catch {
+    return null; // an unknown preset: nothing to compare with
+  }
+  const out = (Object.keys(model) as (keyof ModelConfig)[])
+    .filter((k) => JSON.stringify(model[k]) !== JSON.stringify(base[k]))
+    .map((k) => `\`${k}\` ${JSON.stringify(model[k])} (preset: ${JSON.stringify(base[k])})`);
+  return out.length ? out.join(', ') : null;
+}
+
 /** `MODEL_CARD.md` text of a card. */
 export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]): string {
   const t = card.training, m = card.model, s = card.sweep, g = card.margins;
@@ -139,6 +155,8 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('| | |');
   L.push('| --- | --- |');
   L.push(`| preset / variant | \`${m.preset}\` / \`${m.variant}\` |`);
+  const changed = presetChanges(m.preset, (m.config as { model?: ModelConfig } | null)?.model);
+  if (changed) L.push(`| model settings other than the preset's | ${changed} |`);
   L.push(`| parameters | ${m.parameters.toLocaleString('en-US')} |`);
   L.push(`| weights | \`model.safetensors\`, float32, ${(m.weightsBytes / 2 ** 20).toFixed(2)} MB (no optimizer state) |`);
   L.push(`| image size | ${m.imageSize}x${m.imageSize} |`);
