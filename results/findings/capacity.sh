@@ -10,7 +10,8 @@
 #   b8   the `cpu` preset as trained (sigmas (8, 4), sigma_q 2), freshly initialised
 #   b16  sigmas (16, 8), sigma_q 2, freshly initialised
 #   b32  sigmas (32, 16), sigma_q 4, freshly initialised
-#   bundled  the bundled model (sigmas (8, 4), sigma_q 2, 5.6 h of training)
+#   bundled  the bundled model (sigmas (8, 4), sigma_q 2; results/findings/capacity/ holds the
+#            fits of session 7's bundle, d 128, 5.6 h of training; capacity-w256/ of session 9's, d 256)
 #   bundled-z    the bundled model, Z only (decoder weights fixed: what the latent tokens can hold)
 #   bundled-z-lr1e-2  the same with Adam lr 1e-2
 #   bundled-none the bundled model from the same 13 support views, not fitted (no .json)
