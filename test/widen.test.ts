@@ -140,5 +140,8 @@ describe('widening the decoder', () => {
     // any other model change is refused, naming the field and the checkpoint
     const bad = { ...config, model: { ...config.model, latentTokens: 8 } };
     expect(() => loadInitCheckpoint(ckpt, bad)).toThrow(/config\.json: model.latentTokens: 4 in the checkpoint vs 8/);
+    // and a run that cannot start from the checkpoint leaves no run folder behind
+    await expect(train({ ...common, runDir: path.join(base, 'bad'), config: bad, init: ckpt })).rejects.toThrow(/model.latentTokens/);
+    expect(fs.existsSync(path.join(base, 'bad'))).toBe(false);
   });
 });

@@ -8,10 +8,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { configFromJson, LightFieldModel, Trainer, type DecoderContext, type LfkitConfig } from '../model/index.ts';
+import { configDiff, configFromJson, LightFieldModel, Trainer, type DecoderContext, type LfkitConfig } from '../model/index.ts';
 import { CHECKPOINT_FILE_NAMES, CheckpointError, loadCheckpoint, saveCheckpoint } from '../node/checkpoint.ts';
-import { configDiff } from '../model/config.ts';
-import { checkWidening, widenOptimizerState, widenWeights, WidenError, type Tensor32 } from '../model/widen.ts';
+import { widenOptimizerState, widenWeights, WidenError, type Tensor32 } from '../model/widen.ts';
 import { encodeSupport } from '../analysis/support.ts';
 import type { SupportSet, ViewSynthesizer } from '../render/render.ts';
 import type { Batch } from './data.ts';
@@ -77,7 +76,6 @@ export function loadInitCheckpoint(dir: string, config: LfkitConfig): { model: L
   const ck = loadCheckpoint(dir);
   if (configDiff(ck.config, config) === null) return { model: ck.model, optimizer: ck.optimizerState };
   try {
-    checkWidening(ck.config.model, config.model);
     const weights = new Map<string, Tensor32>();
     for (const [name, v] of ck.model.params) weights.set(name, { shape: v.shape, data: v.dataSync() as Float32Array });
     const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));

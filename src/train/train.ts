@@ -174,8 +174,14 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     engine = ckpt ? await opts.engines.load(ckpt, config) : await opts.engines.create(config);
     truncateMetricsAfter(opts.runDir, state.step);
   } else {
-    createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
+    // the model first: a checkpoint that cannot start this run leaves no run folder behind
     engine = initDir ? await opts.engines.load(initDir, config, { init: true }) : await opts.engines.create(config);
+    try {
+      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
+    } catch (err) {
+      engine.dispose();
+      throw err;
+    }
   }
 
   let valIds: string[] = [];
