@@ -11,12 +11,8 @@ import { readMetrics, readRunInfo } from '../src/train/run-folder.ts';
 import { trainConfigFromFlags } from '../src/cli/commands/train.ts';
 import { runCheckpoint, train } from '../src/train/train.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
+import { TINY_RUN as TINY } from './helpers/model-fixtures.ts';
 
-export const TINY = {
-  'model.imageSize': 16, 'model.patch': 8, 'model.encoderWidth': 16, 'model.encoderHeads': 2, 'model.encoderBlocks': 1,
-  'model.latentTokens': 4, 'model.decoderWidth': 16, 'model.fourierWidth': 24, 'model.decoderHeads': 2,
-  'train.batch': 2, 'train.rays': 16, 'train.warmupSteps': 2, 'train.support': '1,2',
-};
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

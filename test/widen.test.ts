@@ -8,7 +8,7 @@ import { batchLoss, batchTensors, LightFieldModel, resolveConfig, Trainer, widen
 import { trainConfigFromFlags } from '../src/cli/commands/train.ts';
 import { loadInitCheckpoint, modelEngines } from '../src/train/model-engine.ts';
 import { runCheckpoint, train } from '../src/train/train.ts';
-import { randomBatch, tinyConfig, useBackend } from './helpers/model-fixtures.ts';
+import { randomBatch, tinyConfig, TINY_RUN, useBackend } from './helpers/model-fixtures.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
 beforeAll(async () => { await useBackend('cpu'); });
@@ -113,11 +113,7 @@ describe('widening the decoder', () => {
     const root = await makeTinyLearnit({ objects: { train: 3, val: 1, test: 0 }, views: 6, size: 16 });
     const ds = await openDataset(root, { category: 'chairs' });
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-widen-'));
-    const TINY = {
-      'model.imageSize': 16, 'model.patch': 8, 'model.encoderWidth': 16, 'model.encoderHeads': 2, 'model.encoderBlocks': 1,
-      'model.latentTokens': 4, 'model.decoderWidth': 16, 'model.fourierWidth': 24, 'model.decoderHeads': 2, 'model.dropout': 0,
-      'train.batch': 2, 'train.rays': 16, 'train.warmupSteps': 2, 'train.support': '1,2', 'train.steps': 2,
-    };
+    const TINY = { ...TINY_RUN, 'model.dropout': 0, 'train.steps': 2 };
     const common = { dataset: ds, data: { root, category: 'chairs', size: 16 }, engines: modelEngines, quiet: true, logEvery: 1, valEvery: 100, checkpointEvery: 100 };
     const src = path.join(base, 'src');
     await train({ ...common, runDir: src, config: resolveConfig('cpu', TINY) as LfkitConfig });

@@ -15,6 +15,13 @@ export function tinyConfig(overrides: Record<string, string | number | boolean |
   });
 }
 
+/** Config overrides for real training runs on a tiny learnit dataset (16 px, p 8, one block, R 4, d 16). */
+export const TINY_RUN = {
+  'model.imageSize': 16, 'model.patch': 8, 'model.encoderWidth': 16, 'model.encoderHeads': 2, 'model.encoderBlocks': 1,
+  'model.latentTokens': 4, 'model.decoderWidth': 16, 'model.fourierWidth': 24, 'model.decoderHeads': 2,
+  'train.batch': 2, 'train.rays': 16, 'train.warmupSteps': 2, 'train.support': '1,2',
+};
+
 /** A seeded random batch with plausible value ranges (colours in [0, 1], unit directions). */
 export function randomBatch(c: LfkitConfig, seed: number, S = 3): Batch {
   const rng = new Rng(seed);
