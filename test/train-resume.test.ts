@@ -13,7 +13,6 @@ import { runCheckpoint, train } from '../src/train/train.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { TINY_RUN as TINY } from './helpers/model-fixtures.ts';
 
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
