@@ -104,7 +104,9 @@ describe('widening the decoder', () => {
     const from = tinyConfig();
     const w = weightsOf(LightFieldModel.create(from.model, 1));
     expect(() => widenWeights(from.model, tinyConfig({ 'model.decoderWidth': 8 }).model, w, 1)).toThrow(/model.decoderWidth: 8 is narrower than the checkpoint's 16/);
-    expect(() => widenWeights(from.model, tinyConfig({ 'model.decoderWidth': 32, 'model.latentTokens': 4 }).model, w, 1)).toThrow(/model.latentTokens: 8 in the checkpoint vs 4/);
+    expect(() => widenWeights(from.model, tinyConfig({ 'model.decoderWidth': 32, 'model.encoderBlocks': 1 }).model, w, 1)).toThrow(/model.encoderBlocks: 2 in the checkpoint vs 1/);
+    expect(() => widenWeights(from.model, tinyConfig({ 'model.latentTokens': 4 }).model, w, 1)).toThrow(/model.latentTokens: 4 is not a multiple of the checkpoint's 8/);
+    expect(() => widenWeights(from.model, tinyConfig({ 'model.latentTokens': 12 }).model, w, 1)).toThrow(/model.latentTokens: 12 is not a multiple/);
     const ipc = tinyConfig({ 'model.variant': 'ipc' });
     expect(() => widenWeights(ipc.model, tinyConfig({ 'model.variant': 'ipc', 'model.decoderWidth': 32 }).model, weightsOf(LightFieldModel.create(ipc.model, 1)), 1)).toThrow(/variant 'ipc' cannot be widened/);
   });
@@ -134,10 +136,80 @@ describe('widening the decoder', () => {
     const saved = JSON.parse(fs.readFileSync(path.join(runCheckpoint(path.join(base, 'wide'), 'last').dir, 'config.json'), 'utf8'));
     expect(saved.model.decoderWidth).toBe(32);
     // any other model change is refused, naming the field and the checkpoint
-    const bad = { ...config, model: { ...config.model, latentTokens: 8 } };
-    expect(() => loadInitCheckpoint(ckpt, bad)).toThrow(/config\.json: model.latentTokens: 4 in the checkpoint vs 8/);
+    const bad = { ...config, model: { ...config.model, encoderBlocks: 2 } };
+    expect(() => loadInitCheckpoint(ckpt, bad)).toThrow(/config\.json: model.encoderBlocks: 1 in the checkpoint vs 2/);
     // and a run that cannot start from the checkpoint leaves no run folder behind
-    await expect(train({ ...common, runDir: path.join(base, 'bad'), config: bad, init: ckpt })).rejects.toThrow(/model.latentTokens/);
+    await expect(train({ ...common, runDir: path.join(base, 'bad'), config: bad, init: ckpt })).rejects.toThrow(/model.encoderBlocks/);
     expect(fs.existsSync(path.join(base, 'bad'))).toBe(false);
+  });
+});
+
+describe('more latent tokens', () => {
+  it('copies each token R\'/R times; the decoder computes the same colours from copied tokens', () => {
+    const from = tinyConfig({ 'model.dropout': 0 });
+    const to = tinyConfig({ 'model.dropout': 0, 'model.latentTokens': 16 });
+    const small = LightFieldModel.create(from.model, 5);
+    const old = weightsOf(small);
+    const exact = widenWeights(from.model, to.model, old, 9, 0);
+    const lat = old.get('encoder.latents')!;
+    const [R, D] = lat.shape as [number, number];
+    expect(exact.get('encoder.latents')!.shape).toEqual([2 * R, D]);
+    expect(Array.from(exact.get('encoder.latents')!.data.subarray(R * D))).toEqual(Array.from(lat.data));
+    // every other parameter is the same array
+    for (const [name, t] of old) if (name !== 'encoder.latents') expect(exact.get(name), name).toBe(t);
+    const wide = LightFieldModel.fromWeights(to.model, exact);
+    const batch = randomBatch(from, 6, 2);
+    const t = batchTensors(batch);
+    const [a, b, z2] = tf.tidy(() => {
+      const z = small.encode(t.rgb, t.plucker);
+      const zz = tf.concat([z, z], 1) as tf.Tensor3D;
+      return [small.decode(z, t.rays).dataSync(), wide.decode(zz, t.rays).dataSync(), wide.encode(t.rgb, t.plucker).arraySync()];
+    });
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-5);
+    // the widened encoder's copies come out identical (exact copies, no noise) ...
+    for (const obj of z2 as number[][][]) for (let j = 0; j < R; j++) expect(maxAbsDiff(obj[j]!, obj[j + R]!)).toBeLessThan(1e-5);
+    // ... but not equal to the old Z: in the encoder the copies weigh twice (module header)
+    const zOld = tf.tidy(() => small.encode(t.rgb, t.plucker).arraySync()) as number[][][];
+    expect(maxAbsDiff(zOld[0]!.flat(), (z2 as number[][][])[0]!.slice(0, R).flat())).toBeGreaterThan(1e-6);
+    // with the default noise the copies differ by about that noise
+    const noisy = widenWeights(from.model, to.model, old, 9).get('encoder.latents')!.data;
+    let ss = 0;
+    for (let i = 0; i < R * D; i++) ss += (noisy[R * D + i]! - lat.data[i]!) ** 2;
+    expect(Math.sqrt(ss / (R * D))).toBeGreaterThan(0.01);
+    expect(Math.sqrt(ss / (R * D))).toBeLessThan(0.04);
+    expect(Array.from(noisy.subarray(0, R * D))).toEqual(Array.from(lat.data));
+    tf.dispose([t.rgb, t.plucker, t.rays, t.target]);
+    small.dispose();
+    wide.dispose();
+  });
+
+  it('copies the latent tokens\' Adam moments, and the run trains with more tokens', () => {
+    const from = tinyConfig({ 'model.dropout': 0 });
+    const to = tinyConfig({ 'model.dropout': 0, 'model.latentTokens': 24, 'model.decoderWidth': 32 });
+    const small = LightFieldModel.create(from.model, 5);
+    const trainer = new Trainer(small, from.train);
+    trainer.step(randomBatch(from, 7, 2), 0);
+    const state = trainer.optimizerState();
+    const shapes = new Map([...small.params].map(([n, v]) => [n, v.shape]));
+    const wideState = widenOptimizerState(from.model, to.model, state, shapes);
+    const m = state.get('adam.m.encoder.latents')!;
+    const wm = wideState.get('adam.m.encoder.latents')!;
+    expect(wm.length).toBe(3 * m.length);
+    expect(Array.from(wm.subarray(2 * m.length))).toEqual(Array.from(m));
+    expect(Array.from(m).some((x) => x !== 0)).toBe(true);
+    const wide = LightFieldModel.fromWeights(to.model, widenWeights(from.model, to.model, weightsOf(small), 9));
+    const wideTrainer = new Trainer(wide, to.train);
+    wideTrainer.setOptimizerState(wideState);
+    expect(() => wideTrainer.step(randomBatch(to, 8, 2), 1)).not.toThrow();
+    trainer.dispose();
+    wideTrainer.dispose();
+    small.dispose();
+    wide.dispose();
+  });
+
+  it('refuses more tokens for the IPC variants, naming the field', () => {
+    const ipc = tinyConfig({ 'model.variant': 'no-sta' });
+    const w = weightsOf(LightFieldModel.create(ipc.model, 1));
+    expect(() => widenWeights(ipc.model, tinyConfig({ 'model.variant': 'no-sta', 'model.latentTokens': 16 }).model, w, 1)).toThrow(/model.latentTokens: variant 'no-sta' cannot be widened/);
   });
 });

@@ -22,7 +22,8 @@
 #
 #   results/findings/capacity.sh [NAME ...]      (default: all seven)
 # Environment: DATA (default data/synth-chairs-64), WORK (default runs/capacity), OUT (default
-# results/findings/capacity), STEPS (default 2000).
+# results/findings/capacity), STEPS (default 2000), MODEL (the run or bundle behind the
+# bundled-* fits; default models/lfkit-chairs-cpu), JOBS (fits at a time; default 2).
 set -eu
 case "${1:-}" in -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/../.."
@@ -31,6 +32,8 @@ WORK=${WORK:-runs/capacity}
 OUT=${OUT:-results/findings/capacity}
 OBJECT=synth-chairs-s0-test-00002
 STEPS=${STEPS:-2000}
+MODEL=${MODEL:-models/lfkit-chairs-cpu}
+JOBS=${JOBS:-2}
 bands() {
   case "$1" in
     b8) echo "--set model.sigmas=[8,4] --set model.sigmaQ=2" ;;
@@ -66,7 +69,7 @@ fit() {
     bundled-none) tto="" ;;
   esac
   if [ "${n#bundled}" != "$n" ]; then
-    run=models/lfkit-chairs-cpu
+    run=$MODEL
     which=""
   else
     which="--checkpoint last"
@@ -92,7 +95,7 @@ pids=""
 for n in "$@"; do
   fit "$n" &
   pids="$pids $!"
-  # two at a time
-  if [ "$(echo $pids | wc -w)" -ge 2 ]; then wait $pids; pids=""; fi
+  # JOBS at a time
+  if [ "$(echo $pids | wc -w)" -ge "$JOBS" ]; then wait $pids; pids=""; fi
 done
 [ -z "$pids" ] || wait $pids

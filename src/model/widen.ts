@@ -19,6 +19,16 @@
  * Adam moments follow their weights (new entries 0; the scaled block's m / s and v / s^2);
  * the update count is kept. The variants with the IPC modulation (no-sta, ipc) normalise the
  * columns of Z^T V, which no zero padding preserves: widening them is refused.
+ *
+ * More latent tokens (`--set model.latentTokens=R'`, R' a multiple of R; issue 9: the paper has
+ * 256, the `cpu` preset 64): `encoder.latents [R, D]` grows to `[R', D]`, row j >= R a copy of
+ * row j mod R plus N(0, noise^2) (so that the copies can drift apart; noise 0.02, against
+ * entries of about unit size); their Adam moments are copied with them. Nothing else has R in
+ * its shape. This is function-preserving only in the decoder: its softmax over c identical
+ * tokens gives each 1/c of the weight one token had, so c copies of Z compute the same colours.
+ * In the encoder the latent tokens attend to each other and the patches attend to them, so c
+ * copies weigh c times as much there: the widened model starts close to, not at, the old one
+ * (measure it on val before training: `lfkit eval`).
  */
 import { Rng } from '../util/rng.ts';
 import type { ModelConfig } from './config.ts';
@@ -46,22 +56,26 @@ function ruleOf(name: string): Rule | null {
   return null;
 }
 
-/** Checks that `from` can be widened to `to` (only model.decoderWidth grows); returns both widths. */
-export function checkWidening(from: ModelConfig, to: ModelConfig): { d: number; w: number } {
+/** Checks that `from` can be widened to `to` (only model.decoderWidth and model.latentTokens grow); returns both widths and token counts. */
+export function checkWidening(from: ModelConfig, to: ModelConfig): { d: number; w: number; r: number; rNew: number } {
   for (const k of Object.keys(from) as (keyof ModelConfig)[]) {
-    if (k === 'decoderWidth') continue;
+    if (k === 'decoderWidth' || k === 'latentTokens') continue;
     if (JSON.stringify(from[k]) !== JSON.stringify(to[k])) {
-      throw new WidenError(`model.${k}: ${JSON.stringify(from[k])} in the checkpoint vs ${JSON.stringify(to[k])}; only model.decoderWidth can change when starting from a checkpoint`);
+      throw new WidenError(`model.${k}: ${JSON.stringify(from[k])} in the checkpoint vs ${JSON.stringify(to[k])}; only model.decoderWidth and model.latentTokens can change when starting from a checkpoint`);
     }
   }
   const d = from.decoderWidth;
   const w = to.decoderWidth;
+  const r = from.latentTokens;
+  const rNew = to.latentTokens;
   if (w < d) throw new WidenError(`model.decoderWidth: ${w} is narrower than the checkpoint's ${d}; a decoder can only be widened`);
-  if (from.variant !== 'full' && from.variant !== 'no-mfm' && w !== d) {
-    throw new WidenError(`model.decoderWidth: variant '${from.variant}' cannot be widened (its IPC modulation normalises columns of Z^T V); only full and no-mfm can`);
+  if (rNew < r || rNew % r !== 0) throw new WidenError(`model.latentTokens: ${rNew} is not a multiple of the checkpoint's ${r}; latent tokens can only be multiplied (each copied ${'`'}R'/R${'`'} times)`);
+  if (from.variant !== 'full' && from.variant !== 'no-mfm' && (w !== d || rNew !== r)) {
+    const field = w !== d ? 'decoderWidth' : 'latentTokens';
+    throw new WidenError(`model.${field}: variant '${from.variant}' cannot be widened (its IPC modulation normalises columns of Z^T V); only full and no-mfm can`);
   }
   if (w % from.decoderHeads !== 0) throw new WidenError(`model.decoderWidth: ${w} is not a multiple of model.decoderHeads (${from.decoderHeads})`);
-  return { d, w };
+  return { d, w, r, rNew };
 }
 
 /** Where each of the d old features goes in the width-w layout (head-major, module header). */
@@ -122,19 +136,40 @@ function widenTensor(name: string, t: Tensor32, plan: Plan, rule: Rule, fresh: (
   return { shape: [newRows, newCols], data: out };
 }
 
+/** Standard deviation of the noise added to copied latent tokens (module header). */
+export const TOKEN_COPY_NOISE = 0.02;
+
+/** `[R, D]` -> `[R', D]`: row j a copy of row j mod R, plus noise from `noise()` for j >= R. */
+function growTokens(t: Tensor32, rNew: number, noise: () => number): Tensor32 {
+  const [r, D] = t.shape as [number, number];
+  const out = new Float32Array(rNew * D);
+  for (let j = 0; j < rNew; j++) {
+    const src = (j % r) * D;
+    for (let c = 0; c < D; c++) out[j * D + c] = t.data[src + c]! + (j >= r ? noise() : 0);
+  }
+  return { shape: [rNew, D], data: out };
+}
+
 /**
- * Widens a model's weights from `from` to `to` (module header). Parameters outside the decoder
- * bridge are returned unchanged (same arrays). Pure apart from the seeded draws.
+ * Widens a model's weights from `from` to `to` (module header): a wider decoder and / or more
+ * latent tokens. Parameters neither touches are returned unchanged (same arrays). Pure apart
+ * from the seeded draws; `tokenNoise` is the copies' noise (0: exact copies).
  */
-export function widenWeights(from: ModelConfig, to: ModelConfig, weights: Map<string, Tensor32>, seed: number): Map<string, Tensor32> {
+export function widenWeights(from: ModelConfig, to: ModelConfig, weights: Map<string, Tensor32>, seed: number, tokenNoise = TOKEN_COPY_NOISE): Map<string, Tensor32> {
   const plan = planOf(from, to);
-  if (plan.w === plan.d) return new Map(weights);
+  const { r, rNew } = checkWidening(from, to);
+  if (plan.w === plan.d && r === rNew) return new Map(weights);
   const rng = new Rng(seed);
+  const tokenRng = new Rng(seed ^ 0x5bd1e995);
   const out = new Map<string, Tensor32>();
   // names sorted so that the draws do not depend on the map's order
   for (const name of [...weights.keys()].sort()) {
     const t = weights.get(name)!;
-    const rule = ruleOf(name);
+    if (name === 'encoder.latents') {
+      out.set(name, rNew === r ? t : growTokens(t, rNew, () => tokenRng.normal(0, tokenNoise)));
+      continue;
+    }
+    const rule = plan.w === plan.d ? null : ruleOf(name);
     if (rule === null) {
       out.set(name, t);
       continue;
@@ -150,11 +185,13 @@ export function widenWeights(from: ModelConfig, to: ModelConfig, weights: Map<st
 
 /**
  * Widens Adam state (`adam.m.<param>`, `adam.v.<param>`, `adam.t`) to match `widenWeights`:
- * new entries 0; the query block's m / s and v / s^2 (its gradients scale by 1/s).
+ * new entries 0; the query block's m / s and v / s^2 (its gradients scale by 1/s); copied
+ * latent tokens copy their moments.
  */
 export function widenOptimizerState(from: ModelConfig, to: ModelConfig, state: Map<string, Float32Array>, shapes: Map<string, number[]>): Map<string, Float32Array> {
   const plan = planOf(from, to);
-  if (plan.w === plan.d) return new Map(state);
+  const { r, rNew } = checkWidening(from, to);
+  if (plan.w === plan.d && r === rNew) return new Map(state);
   const out = new Map<string, Float32Array>();
   for (const [key, data] of state) {
     const m = /^adam\.([mv])\.(.+)$/.exec(key);
@@ -163,7 +200,12 @@ export function widenOptimizerState(from: ModelConfig, to: ModelConfig, state: M
       continue;
     }
     const name = m[2]!;
-    const rule = ruleOf(name);
+    if (name === 'encoder.latents') {
+      const shape = shapes.get(name) ?? [r, data.length / r];
+      out.set(key, rNew === r ? data : growTokens({ shape, data }, rNew, () => 0).data);
+      continue;
+    }
+    const rule = plan.w === plan.d ? null : ruleOf(name);
     const shape = shapes.get(name);
     if (rule === null || !shape) {
       out.set(key, data);

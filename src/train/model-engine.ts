@@ -69,7 +69,7 @@ export function loadModelCheckpoint(dir: string, expect?: LfkitConfig): { config
 
 /**
  * The checkpoint a new run starts from (`lfkit train --init`): its model as is, or, when
- * `config` asks for a wider decoder, widened function-preservingly (src/model/widen.ts) with
+ * `config` asks for a wider decoder or more latent tokens, widened (src/model/widen.ts) with
  * its Adam state. Any other model difference is a CheckpointError naming the field.
  */
 export function loadInitCheckpoint(dir: string, config: LfkitConfig): { model: LightFieldModel; optimizer: Map<string, Float32Array> | null } {

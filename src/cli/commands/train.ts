@@ -138,7 +138,7 @@ export function register(program: Command): void {
     .addOption(floatOption('--lr <x>', 'peak learning rate', 0))
     .option('--set <key=value>', 'override any config field, e.g. model.originScale=0.55 (repeatable)', collect, [])
     .option('--resume', 'continue the run in --out from its last checkpoint')
-    .option('--init <checkpoint>', 'start a new run from this checkpoint\'s weights and Adam state (e.g. RUN/checkpoints/last) instead of a fresh initialisation; the model config is the checkpoint\'s, the step count and schedule start at 0. With --set model.decoderWidth=W (wider than the checkpoint\'s; variants full and no-mfm) the decoder is widened without changing what it computes: the new units start with zero outgoing weights')
+    .option('--init <checkpoint>', 'start a new run from this checkpoint\'s weights and Adam state (e.g. RUN/checkpoints/last) instead of a fresh initialisation; the model config is the checkpoint\'s, the step count and schedule start at 0. With --set model.decoderWidth=W (wider than the checkpoint\'s; variants full and no-mfm) the decoder is widened without changing what it computes: the new units start with zero outgoing weights. With --set model.latentTokens=R (a multiple of the checkpoint\'s) each latent token is copied, with a little noise: the decoder computes the same colours from the copies, the encoder (where copies weigh more) nearly the same')
     .option('--force', 'overwrite an existing run folder')
     .addOption(new Option('--seed <n>', 'random seed (initialisation and data)').argParser(commanderParser((v) => parseIntFlag(v, '--seed', 0, 2 ** 32 - 1))))
     .addOption(backendOption())
