@@ -32,6 +32,29 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** A model of `from` after one training step, its Adam state, and both widened to `to`. */
+function widenedAfterOneStep(from: LfkitConfig, to: LfkitConfig) {
+  const small = LightFieldModel.create(from.model, 5);
+  const trainer = new Trainer(small, from.train);
+  trainer.step(randomBatch(from, 7, 2), 0);
+  const state = trainer.optimizerState();
+  const shapes = new Map([...small.params].map(([n, v]) => [n, v.shape]));
+  const wideState = widenOptimizerState(from.model, to.model, state, shapes);
+  const wide = LightFieldModel.fromWeights(to.model, widenWeights(from.model, to.model, weightsOf(small), 9));
+  trainer.dispose();
+  small.dispose();
+  return { state, wideState, wide };
+}
+
+/** The widened Adam state loads into a trainer of the widened model, which then takes a step. */
+function expectTrainsWith(wide: LightFieldModel, wideState: Map<string, Float32Array>, to: LfkitConfig): void {
+  const wideTrainer = new Trainer(wide, to.train);
+  wideTrainer.setOptimizerState(wideState);
+  expect(() => wideTrainer.step(randomBatch(to, 8, 2), 1)).not.toThrow();
+  wideTrainer.dispose();
+  wide.dispose();
+}
+
 describe('widening the decoder', () => {
   it('moves old features head by head into the first dh slots of each wider head', () => {
     expect(Array.from(widenIndex(4, 8, 2))).toEqual([0, 1, 4, 5]);
@@ -71,13 +94,7 @@ describe('widening the decoder', () => {
   it('widens the Adam moments with the weights (new entries 0) and keeps the update count', () => {
     const from = tinyConfig({ 'model.dropout': 0 });
     const to = tinyConfig({ 'model.dropout': 0, 'model.decoderWidth': 32 });
-    const small = LightFieldModel.create(from.model, 5);
-    const trainer = new Trainer(small, from.train);
-    trainer.step(randomBatch(from, 7, 2), 0);
-    const state = trainer.optimizerState();
-    const shapes = new Map([...small.params].map(([n, v]) => [n, v.shape]));
-    const wideState = widenOptimizerState(from.model, to.model, state, shapes);
-    const wide = LightFieldModel.fromWeights(to.model, widenWeights(from.model, to.model, weightsOf(small), 9));
+    const { state, wideState, wide } = widenedAfterOneStep(from, to);
     expect([...wideState.keys()].sort()).toEqual([...state.keys()].sort());
     for (const [name, v] of wide.params) {
       expect(wideState.get(`adam.m.${name}`)!.length, name).toBe(v.size);
@@ -90,14 +107,7 @@ describe('widening the decoder', () => {
     // a new column of a grown layer has zero moments; the encoder's are the same arrays' values
     expect(wideState.get('adam.m.decoder.attn.k.weight')![8]).toBe(0);
     expect(Array.from(wideState.get('adam.m.encoder.embed.weight')!)).toEqual(Array.from(state.get('adam.m.encoder.embed.weight')!));
-    // the widened state loads into a trainer of the wider model
-    const wideTrainer = new Trainer(wide, to.train);
-    wideTrainer.setOptimizerState(wideState);
-    expect(() => wideTrainer.step(randomBatch(to, 8, 2), 1)).not.toThrow();
-    trainer.dispose();
-    wideTrainer.dispose();
-    small.dispose();
-    wide.dispose();
+    expectTrainsWith(wide, wideState, to);
   });
 
   it('refuses what it cannot widen, naming the field', () => {
@@ -186,25 +196,13 @@ describe('more latent tokens', () => {
   it('copies the latent tokens\' Adam moments, and the run trains with more tokens', () => {
     const from = tinyConfig({ 'model.dropout': 0 });
     const to = tinyConfig({ 'model.dropout': 0, 'model.latentTokens': 24, 'model.decoderWidth': 32 });
-    const small = LightFieldModel.create(from.model, 5);
-    const trainer = new Trainer(small, from.train);
-    trainer.step(randomBatch(from, 7, 2), 0);
-    const state = trainer.optimizerState();
-    const shapes = new Map([...small.params].map(([n, v]) => [n, v.shape]));
-    const wideState = widenOptimizerState(from.model, to.model, state, shapes);
+    const { state, wideState, wide } = widenedAfterOneStep(from, to);
     const m = state.get('adam.m.encoder.latents')!;
     const wm = wideState.get('adam.m.encoder.latents')!;
     expect(wm.length).toBe(3 * m.length);
     expect(Array.from(wm.subarray(2 * m.length))).toEqual(Array.from(m));
     expect(Array.from(m).some((x) => x !== 0)).toBe(true);
-    const wide = LightFieldModel.fromWeights(to.model, widenWeights(from.model, to.model, weightsOf(small), 9));
-    const wideTrainer = new Trainer(wide, to.train);
-    wideTrainer.setOptimizerState(wideState);
-    expect(() => wideTrainer.step(randomBatch(to, 8, 2), 1)).not.toThrow();
-    trainer.dispose();
-    wideTrainer.dispose();
-    small.dispose();
-    wide.dispose();
+    expectTrainsWith(wide, wideState, to);
   });
 
   it('refuses more tokens for the IPC variants, naming the field', () => {

@@ -95,14 +95,17 @@ interface Plan {
   isOld: Uint8Array;
   /** sqrt(dh' / dh): the query projection's factor. */
   scale: number;
+  /** latent tokens before and after. */
+  r: number;
+  rNew: number;
 }
 
 function planOf(from: ModelConfig, to: ModelConfig): Plan {
-  const { d, w } = checkWidening(from, to);
+  const { d, w, r, rNew } = checkWidening(from, to);
   const index = widenIndex(d, w, from.decoderHeads);
   const isOld = new Uint8Array(w);
   for (const j of index) isOld[j] = 1;
-  return { d, w, index, isOld, scale: Math.sqrt(w / d) };
+  return { d, w, index, isOld, scale: Math.sqrt(w / d), r, rNew };
 }
 
 /**
@@ -157,7 +160,7 @@ function growTokens(t: Tensor32, rNew: number, noise: () => number): Tensor32 {
  */
 export function widenWeights(from: ModelConfig, to: ModelConfig, weights: Map<string, Tensor32>, seed: number, tokenNoise = TOKEN_COPY_NOISE): Map<string, Tensor32> {
   const plan = planOf(from, to);
-  const { r, rNew } = checkWidening(from, to);
+  const { r, rNew } = plan;
   if (plan.w === plan.d && r === rNew) return new Map(weights);
   const rng = new Rng(seed);
   const tokenRng = new Rng(seed ^ 0x5bd1e995);
@@ -190,7 +193,7 @@ export function widenWeights(from: ModelConfig, to: ModelConfig, weights: Map<st
  */
 export function widenOptimizerState(from: ModelConfig, to: ModelConfig, state: Map<string, Float32Array>, shapes: Map<string, number[]>): Map<string, Float32Array> {
   const plan = planOf(from, to);
-  const { r, rNew } = checkWidening(from, to);
+  const { r, rNew } = plan;
   if (plan.w === plan.d && r === rNew) return new Map(state);
   const out = new Map<string, Float32Array>();
   for (const [key, data] of state) {
