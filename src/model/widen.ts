@@ -69,7 +69,7 @@ export function checkWidening(from: ModelConfig, to: ModelConfig): { d: number; 
   const r = from.latentTokens;
   const rNew = to.latentTokens;
   if (w < d) throw new WidenError(`model.decoderWidth: ${w} is narrower than the checkpoint's ${d}; a decoder can only be widened`);
-  if (rNew < r || rNew % r !== 0) throw new WidenError(`model.latentTokens: ${rNew} is not a multiple of the checkpoint's ${r}; latent tokens can only be multiplied (each copied ${'`'}R'/R${'`'} times)`);
+  if (rNew < r || rNew % r !== 0) throw new WidenError(`model.latentTokens: ${rNew} is not a multiple of the checkpoint's ${r}; latent tokens can only be multiplied (each copied R'/R times)`);
   if (from.variant !== 'full' && from.variant !== 'no-mfm' && (w !== d || rNew !== r)) {
     const field = w !== d ? 'decoderWidth' : 'latentTokens';
     throw new WidenError(`model.${field}: variant '${from.variant}' cannot be widened (its IPC modulation normalises columns of Z^T V); only full and no-mfm can`);
