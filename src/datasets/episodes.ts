@@ -61,6 +61,56 @@ export function foregroundPixels(image: Float32Array, channels = 3): Uint32Array
   return out.slice(0, k);
 }
 
+/**
+ * Silhouette-edge mask of a white-composited `[H, W, C]` image: 1 where a pixel and one of its 8
+ * neighbours fall on different sides of the foreground test of `foregroundPixels` (both sides of
+ * the edge), else 0. A leg one or two pixels wide is all edge; a seat's interior is not.
+ *
+ * @example edgeMask(view.image, 64, 64)  // Uint8Array of 4096
+ */
+export function edgeMask(image: Float32Array, width: number, height: number, channels = 3): Uint8Array {
+  const n = width * height;
+  if (image.length !== n * channels) throw new Error(`edgeMask: image has ${image.length} values, expected ${n * channels} for ${width}x${height}x${channels}`);
+  const fg = new Uint8Array(n);
+  for (const i of foregroundPixels(image, channels)) fg[i] = 1;
+  const out = new Uint8Array(n);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      let edge = 0;
+      for (let dy = -1; dy <= 1 && !edge; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          if (fg[yy * width + xx] !== fg[i]) { edge = 1; break; }
+        }
+      }
+      out[i] = edge;
+    }
+  }
+  return out;
+}
+
+/**
+ * Per-ray loss weights of one object's query pixels: `1 + edgeWeight` on silhouette-edge pixels
+ * (`edgeMask`), 1 elsewhere, rescaled to average 1 over the object's rays so that the loss stays
+ * an average per object (and `edgeWeight` 0 is the plain MSE).
+ */
+export function edgeLossWeights(mask: Uint8Array, pixels: Uint32Array, edgeWeight: number, out = new Float32Array(pixels.length)): Float32Array {
+  if (!(edgeWeight >= 0)) throw new Error(`edgeWeight must be >= 0, got ${edgeWeight}`);
+  let sum = 0;
+  for (let k = 0; k < pixels.length; k++) {
+    const w = mask[pixels[k]!] ? 1 + edgeWeight : 1;
+    out[k] = w;
+    sum += w;
+  }
+  const scale = pixels.length > 0 ? pixels.length / sum : 1;
+  for (let k = 0; k < pixels.length; k++) out[k] = out[k]! * scale;
+  return out;
+}
+
 export interface QueryPixelOptions {
   /**
    * Share of the K pixels drawn from the foreground (method.md section 3: 0.5 during the first

@@ -1,6 +1,7 @@
 /**
  * Training: Adam on every parameter, loss = mean squared error over the sampled rays and the 3
- * channels, averaged over the batch (method.md section 3). Dropout masks are seeded from
+ * channels, averaged over the batch (method.md section 3), optionally with per-ray weights
+ * (`train.edgeWeight`, not in the paper). Dropout masks are seeded from
  * `(train.seed, step)` so a resumed run repeats the exact same masks.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,22 +21,28 @@ export interface Batch {
   queryRays: Float32Array;
   /** [B, K, 3] */
   queryRgb: Float32Array;
+  /**
+   * [B, K] per-ray loss weights averaging 1 per object (`train.edgeWeight`); absent = plain MSE.
+   */
+  queryWeight?: Float32Array;
 }
 
 /** Tensors of a batch, checked against its declared sizes. */
-export function batchTensors(b: Batch): { rgb: tf.Tensor; plucker: tf.Tensor; rays: tf.Tensor3D; target: tf.Tensor3D } {
+export function batchTensors(b: Batch): { rgb: tf.Tensor; plucker: tf.Tensor; rays: tf.Tensor3D; target: tf.Tensor3D; weight?: tf.Tensor3D } {
   const want: [string, Float32Array, number][] = [
     ['supportRgb', b.supportRgb, b.B * b.S * b.H * b.W * 3],
     ['supportPlucker', b.supportPlucker, b.B * b.S * b.H * b.W * 6],
     ['queryRays', b.queryRays, b.B * b.K * 6],
     ['queryRgb', b.queryRgb, b.B * b.K * 3],
   ];
+  if (b.queryWeight) want.push(['queryWeight', b.queryWeight, b.B * b.K]);
   for (const [name, arr, n] of want) if (arr.length !== n) throw new Error(`batch.${name}: ${arr.length} values, expected ${n} for B=${b.B} S=${b.S} H=${b.H} W=${b.W} K=${b.K}`);
   return {
     rgb: tf.tensor(b.supportRgb, [b.B, b.S, b.H, b.W, 3]),
     plucker: tf.tensor(b.supportPlucker, [b.B, b.S, b.H, b.W, 6]),
     rays: tf.tensor3d(b.queryRays, [b.B, b.K, 6]),
     target: tf.tensor3d(b.queryRgb, [b.B, b.K, 3]),
+    ...(b.queryWeight ? { weight: tf.tensor3d(b.queryWeight, [b.B, b.K, 1]) } : {}),
   };
 }
 
@@ -46,13 +53,15 @@ export function dropoutSeed(seed: number, step: number): number {
 
 /**
  * The training loss of a batch as a scalar tensor (caller disposes or runs in a tidy/grad
- * scope): MSE over rays and channels, averaged over the batch.
+ * scope): MSE over rays and channels, averaged over the batch; with per-ray weights
+ * (`batch.queryWeight`, mean 1 per object) each ray's squared error is scaled by its weight.
  */
 export function batchLoss(model: LightFieldModel, t: ReturnType<typeof batchTensors>, opts: { training?: boolean; dropoutSeed?: number; objectOffset?: number } = {}): tf.Scalar {
   return tf.tidy(() => {
     const Z = model.encode(t.rgb, t.plucker, opts);
     const pred = model.decode(Z, t.rays);
-    return tf.mean(tf.squaredDifference(pred, t.target)) as tf.Scalar;
+    const se = tf.squaredDifference(pred, t.target);
+    return tf.mean(t.weight ? tf.mul(se, t.weight) : se) as tf.Scalar;
   });
 }
 
@@ -112,7 +121,7 @@ export class Trainer {
     const byName: Record<string, tf.Tensor> = {};
     names.forEach((n, i) => { byName[n] = grads[vars[i]!.name]!; });
     const loss = value.dataSync()[0]!;
-    tf.dispose([value, t.rgb, t.plucker, t.rays, t.target]);
+    tf.dispose([value, ...Object.values(t)]);
     return { loss, grads: byName };
   }
 
@@ -127,7 +136,7 @@ export class Trainer {
     const t = batchTensors(batch);
     const l = batchLoss(this.model, t);
     const v = l.dataSync()[0]!;
-    tf.dispose([l, t.rgb, t.plucker, t.rays, t.target]);
+    tf.dispose([l, ...Object.values(t)]);
     return v;
   }
 

@@ -15,26 +15,18 @@
  *   (origins scaled by `originScale`).
  *
  * Batch layout (plain Float32Arrays, row-major): `supportRgb [B, S, H, W, 3]`,
- * `supportPlucker [B, S, H, W, 6]`, `queryRays [B, K, 6]`, `queryRgb [B, K, 3]`.
+ * `supportPlucker [B, S, H, W, 6]`, `queryRays [B, K, 6]`, `queryRgb [B, K, 3]`, and
+ * `queryWeight [B, K]` with `edgeWeight` > 0.
  */
-import { episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels } from '../datasets/episodes.ts';
+import { edgeLossWeights, edgeMask, episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels } from '../datasets/episodes.ts';
 import type { Dataset } from '../datasets/types.ts';
 import { hashSeed } from '../eval/evaluate.ts';
 import { pluckerAtPixels, pluckerImage, type Camera } from '../rays/index.ts';
 import { Rng } from '../util/rng.ts';
+import type { Batch } from '../model/trainer.ts';
 
-/** One training batch, as the trainer takes it. */
-export interface Batch {
-  B: number;
-  S: number;
-  H: number;
-  W: number;
-  K: number;
-  supportRgb: Float32Array;
-  supportPlucker: Float32Array;
-  queryRays: Float32Array;
-  queryRgb: Float32Array;
-}
+/** One training batch, as the trainer takes it (`queryWeight [B, K]` when `edgeWeight` > 0). */
+export type { Batch };
 
 /** A decoded training object: 8-bit views, cameras and foreground pixels. */
 export interface CachedObject {
@@ -147,6 +139,11 @@ export interface BatchOptions {
   originScale: number;
   /** Share of query rays from foreground pixels (method.md section 3: 0.5 in the first epoch). */
   foregroundFraction: number;
+  /**
+   * Extra loss weight on silhouette-edge rays (`edgeLossWeights`; `train.edgeWeight`, not in the
+   * paper). 0 or absent: plain MSE, no `queryWeight` in the batch.
+   */
+  edgeWeight?: number;
 }
 
 /** Draws episodes for `objects` with `rng` and assembles the batch (see the module header). */
@@ -161,6 +158,8 @@ export function buildBatch(objects: readonly CachedObject[], S: number, rng: Rng
   const queryRays = new Float32Array(B * K * 6);
   const queryRgb = new Float32Array(B * K * 3);
   const qimg = new Float32Array(P * 3);
+  const edgeWeight = opts.edgeWeight ?? 0;
+  const queryWeight = edgeWeight > 0 ? new Float32Array(B * K) : undefined;
   objects.forEach((obj, b) => {
     if (obj.width !== W || obj.height !== H) throw new Error(`buildBatch: object ${obj.id} is ${obj.width}x${obj.height}, not ${W}x${H}`);
     const V = obj.cameras.length;
@@ -175,6 +174,7 @@ export function buildBatch(objects: readonly CachedObject[], S: number, rng: Rng
     cachedView(obj, q, qimg);
     const pixels = sampleQueryPixels(rng, qimg, K, { foregroundFraction: opts.foregroundFraction, foreground: obj.foreground[q] });
     pluckerAtPixels(obj.cameras[q]!, pixels, opts.originScale, queryRays.subarray(b * K * 6, (b + 1) * K * 6));
+    if (queryWeight) edgeLossWeights(edgeMask(qimg, W, H), pixels, edgeWeight, queryWeight.subarray(b * K, (b + 1) * K));
     for (let k = 0; k < K; k++) {
       const p = pixels[k]!;
       queryRgb[(b * K + k) * 3] = qimg[p * 3]!;
@@ -182,7 +182,7 @@ export function buildBatch(objects: readonly CachedObject[], S: number, rng: Rng
       queryRgb[(b * K + k) * 3 + 2] = qimg[p * 3 + 2]!;
     }
   });
-  return { B, S, H, W, K, supportRgb, supportPlucker, queryRays, queryRgb };
+  return { B, S, H, W, K, supportRgb, supportPlucker, queryRays, queryRgb, ...(queryWeight ? { queryWeight } : {}) };
 }
 
 /** Loads the objects of a plan (from the cache) and builds its batch. */

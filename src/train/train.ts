@@ -32,7 +32,7 @@ import {
 /** The parts of the resolved config the loop reads (`LfkitConfig` satisfies it). */
 export interface LoopConfig {
   model: { imageSize: number; originScale: number };
-  train: { batch: number; support: number[]; rays: number; steps: number; foregroundFraction: number; foregroundEpochs?: number | null; seed: number };
+  train: { batch: number; support: number[]; rays: number; steps: number; foregroundFraction: number; foregroundEpochs?: number | null; edgeWeight?: number; seed: number };
 }
 
 export interface TrainOptions<C extends LoopConfig> {
@@ -158,7 +158,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     }
   }
 
-  const { batch: B, support, rays, steps: totalSteps, seed, foregroundFraction, foregroundEpochs } = config.train;
+  const { batch: B, support, rays, steps: totalSteps, seed, foregroundFraction, foregroundEpochs, edgeWeight } = config.train;
   const { imageSize, originScale } = config.model;
   const trainIds = opts.dataset.ids('train');
   if (trainIds.length === 0) throw new RunError(`dataset ${opts.data.root}: the train split has no objects`);
@@ -237,7 +237,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
       if (state.time >= budget) { reason = 'time'; break; }
       const t0 = performance.now();
       const plan = next!;
-      const batch = await batchForStep(cache, plan, { rays, originScale, foregroundFraction, foregroundEpochs });
+      const batch = await batchForStep(cache, plan, { rays, originScale, foregroundFraction, foregroundEpochs, edgeWeight: edgeWeight ?? 0 });
       next = state.step + 1 < totalSteps ? planStep(seed, state.step + 1, trainIds, B, support) : null;
       if (next) cache.prefetch(next.ids); // decoded on libuv threads while this step computes
       const { loss, lr } = await engine.step(batch, state.step);

@@ -130,7 +130,7 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
       // Workers first (they start at once), then the main thread's own part, synchronously.
       const replies = pool.workers.slice(0, counts.length - 1).map((w, i) => {
         const part = sliceBatch(batch, offsets[i + 1]!, counts[i + 1]!, true);
-        const buffers = [part.supportRgb, part.supportPlucker, part.queryRays, part.queryRgb].map((a) => a.buffer as ArrayBuffer);
+        const buffers = [part.supportRgb, part.supportPlucker, part.queryRays, part.queryRgb, ...(part.queryWeight ? [part.queryWeight] : [])].map((a) => a.buffer as ArrayBuffer);
         const wCopy = weights && pool.size > 1 ? weights.slice() : weights;
         return w.request<GradsReply>({ type: 'grads', step, offset: offsets[i + 1]!, batch: part, weights: wCopy }, wCopy ? [...buffers, wCopy.buffer as ArrayBuffer] : buffers);
       });

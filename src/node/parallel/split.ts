@@ -30,6 +30,7 @@ export function sliceBatch(b: Batch, offset: number, count: number, copy = false
     supportPlucker: pick(b.supportPlucker, img * 6),
     queryRays: pick(b.queryRays, b.K * 6),
     queryRgb: pick(b.queryRgb, b.K * 3),
+    ...(b.queryWeight ? { queryWeight: pick(b.queryWeight, b.K) } : {}),
   };
 }
 
