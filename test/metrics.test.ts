@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussianKernel, maskedPsnr, meanStdErr, mse, psnr, ssim, clamp01 } from '../src/eval/metrics.ts';
+import { edgePsnr, gaussianKernel, maskedPsnr, meanStdErr, mse, psnr, silhouetteEdges, ssim, clamp01 } from '../src/eval/metrics.ts';
 import { nearestSupportIndex, supportMeanImage, TrainMeanAccumulator, whiteImage } from '../src/eval/baselines.ts';
 import { cameraAt, orbitPose } from '../src/rays/index.ts';
 import { Rng } from '../src/util/rng.ts';
@@ -27,6 +27,31 @@ describe('psnr', () => {
     const alpha = [0, 0.5];
     expect(maskedPsnr(pred, target, alpha)).toBeCloseTo(-10 * Math.log10(0.01 / 3), 6);
     expect(maskedPsnr(pred, target, [0, 0])).toBeNaN();
+  });
+  it('silhouette edges: both sides of the outline, within one pixel (8 neighbours)', () => {
+    // 5x5, a 2x2 object at (1..2, 1..2): its 4 pixels and the ring around it are edge, column/row 4 not
+    const fg = new Float32Array(25);
+    for (const [x, y] of [[1, 1], [2, 1], [1, 2], [2, 2]]) fg[y! * 5 + x!] = 1;
+    const e = silhouetteEdges(fg, 5, 5);
+    const rows = Array.from({ length: 5 }, (_, y) => Array.from(e.subarray(y * 5, y * 5 + 5)).join(''));
+    expect(rows).toEqual(['11110', '11110', '11110', '11110', '00000']);
+    expect(Array.from(silhouetteEdges(new Float32Array(4).fill(1), 2, 2))).toEqual([0, 0, 0, 0]);
+    expect(() => silhouetteEdges(new Float32Array(3), 2, 2)).toThrow(/silhouetteEdges: mask has 3 values, expected 4/);
+  });
+  it('edge PSNR counts only the outline: an error far from it does not change it', () => {
+    const W = 5, H = 5;
+    const alpha = new Float32Array(25);
+    alpha[2 * 5 + 2] = 1; // one-pixel "leg"
+    const target = new Float32Array(75).fill(1);
+    target.fill(0, (2 * 5 + 2) * 3, (2 * 5 + 3) * 3);
+    const pred = Float32Array.from(target);
+    pred[(2 * 5 + 2) * 3] = 0.3; // the leg pixel wrong by 0.3 in one channel: 9 edge pixels x 3 channels
+    const want = -10 * Math.log10(0.09 / 27);
+    expect(edgePsnr(pred, target, alpha, W, H)).toBeCloseTo(want, 6);
+    pred[(4 * 5 + 4) * 3] = 0; // a corner pixel, not on the outline
+    expect(edgePsnr(pred, target, alpha, W, H)).toBeCloseTo(want, 6);
+    expect(psnr(pred, target)).toBeLessThan(want);
+    expect(edgePsnr(pred, target, new Float32Array(25), W, H)).toBeNaN();
   });
 });
 

@@ -57,7 +57,7 @@ describe('lfkit sweep', () => {
     expect(Number(row[head.indexOf('trainMean_psnr_se')])).toBeCloseTo(res.points[3]!.summary.baselines.trainMean!.psnr.stderr, 10);
 
     const md = fs.readFileSync(path.join(out, 'sweep.md'), 'utf8');
-    expect(md).toMatch(/\| run \| S \| PSNR \| object PSNR \| SSIM \| all white \| support mean colour \| nearest support view \| per-pixel training mean \| wrong-object control \|/);
+    expect(md).toMatch(/\| run \| S \| PSNR \| object PSNR \| edge PSNR \| SSIM \| all white \| support mean colour \| nearest support view \| per-pixel training mean \| wrong-object control \|/);
     expect(md).toContain(`| second | 2 | **${res.points[3]!.summary.model.psnr.mean.toFixed(2)} ± ${res.points[3]!.summary.model.psnr.stderr.toFixed(2)}**`);
     // paired differences against the first run, on the same 4 images per count: with every image
     // shared, the mean difference is the difference of the means
@@ -181,7 +181,13 @@ describe('lfkit sweep', () => {
     expect(d2.psnr.n).toBe(2);
     expect(d2.objectPsnr.n).toBe(1);
     expect(d2.wins).toBe(0.5);
-    expect(pairedMarkdown([d2])).toContain('| r | ref | 1 | 2 | **+0.00 ± 1.00** | +1.00 ± 0.00 | 50% |');
+    // records without the edge figure (written before it existed): n/a, not a number
+    expect(d2.edgePsnr!.n).toBe(0);
+    expect(pairedMarkdown([d2])).toContain('| r | ref | 1 | 2 | **+0.00 ± 1.00** | +1.00 ± 0.00 | n/a | 50% |');
+    const d3 = pairedDifference('r', 'ref', 1, [{ key: 'a#0', psnr: 13, objectPsnr: 9, edgePsnr: 8 }, { key: 'b#0', psnr: 19, objectPsnr: 17, edgePsnr: 12 }],
+      [{ key: 'a#0', psnr: 12, objectPsnr: 9, edgePsnr: 7 }, { key: 'b#0', psnr: 19, objectPsnr: 17, edgePsnr: 10 }])!;
+    expect(d3.edgePsnr!.mean).toBeCloseTo(1.5, 10);
+    expect(pairedMarkdown([d3])).toContain('| +1.50 ± 0.50 | 50% |');
     expect(pairedMarkdown(undefined)).toBe('');
     expect(pairedMarkdown([{ ...d2, psnr: { mean: -0.001, stderr: 0.04, n: 2 } }])).toContain('| **+0.00 ± 0.04** |');
   });

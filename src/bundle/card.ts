@@ -5,7 +5,7 @@
  *
  * - `card.json` (machine-readable): the exact sweep settings (split, objects and their ids,
  *   draws, seed, support counts, checkpoint, backend) and every figure (model and every
- *   baseline, mean and standard error of PSNR, object PSNR and SSIM), the training command,
+ *   baseline, mean and standard error of PSNR, object PSNR, silhouette-edge PSNR and SSIM), the training command,
  *   data recipe, training time (from `metrics.jsonl` / the checkpoint's loop state), the
  *   machine, and the margins the issue asks for;
  * - `MODEL_CARD.md`: the same for people, with the sweep table next to every baseline and

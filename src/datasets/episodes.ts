@@ -5,6 +5,7 @@
  * code (trainer, evaluator, viewer) can use it.
  */
 import type { Rng } from '../util/rng.ts';
+import { silhouetteEdges } from '../eval/metrics.ts';
 
 /** Training episodes draw from views [0, TRAIN_VIEWS) (method.md section 2: "views 0..24"). */
 export const TRAIN_VIEWS = 25;
@@ -62,9 +63,8 @@ export function foregroundPixels(image: Float32Array, channels = 3): Uint32Array
 }
 
 /**
- * Silhouette-edge mask of a white-composited `[H, W, C]` image: 1 where a pixel and one of its 8
- * neighbours fall on different sides of the foreground test of `foregroundPixels` (both sides of
- * the edge), else 0. A leg one or two pixels wide is all edge; a seat's interior is not.
+ * Silhouette-edge mask of a white-composited `[H, W, C]` image: `silhouetteEdges` of its
+ * `foregroundPixels` (both sides of the outline). A leg one or two pixels wide is all edge.
  *
  * @example edgeMask(view.image, 64, 64)  // Uint8Array of 4096
  */
@@ -73,24 +73,7 @@ export function edgeMask(image: Float32Array, width: number, height: number, cha
   if (image.length !== n * channels) throw new Error(`edgeMask: image has ${image.length} values, expected ${n * channels} for ${width}x${height}x${channels}`);
   const fg = new Uint8Array(n);
   for (const i of foregroundPixels(image, channels)) fg[i] = 1;
-  const out = new Uint8Array(n);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      let edge = 0;
-      for (let dy = -1; dy <= 1 && !edge; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= width) continue;
-          if (fg[yy * width + xx] !== fg[i]) { edge = 1; break; }
-        }
-      }
-      out[i] = edge;
-    }
-  }
-  return out;
+  return silhouetteEdges(fg, width, height);
 }
 
 /**

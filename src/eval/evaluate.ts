@@ -22,12 +22,14 @@ import type { Dataset, PosedObject, PosedView } from '../datasets/types.ts';
 import { renderCamera, type ViewSynthesizer } from '../render/render.ts';
 import { Rng } from '../util/rng.ts';
 import { nearestSupportIndex, supportMeanImage, whiteImage, type BaselineName, BASELINES } from './baselines.ts';
-import { maskedPsnr, meanStdErr, psnr, ssim, type MeanStdErr } from './metrics.ts';
+import { edgePsnr, maskedPsnr, meanStdErr, psnr, ssim, type MeanStdErr } from './metrics.ts';
 
-/** The three per-image figures. */
+/** The per-image figures. */
 export interface ImageScores {
   psnr: number;
   objectPsnr: number;
+  /** PSNR on silhouette-edge pixels (`edgePsnr`); absent in records written before it existed. */
+  edgePsnr?: number;
   ssim: number;
 }
 
@@ -53,6 +55,8 @@ export interface ObjectRecord {
 export interface ScoreSummary {
   psnr: MeanStdErr;
   objectPsnr: MeanStdErr;
+  /** Silhouette-edge PSNR; n = 0 (mean NaN) when every record predates it, absent in older summaries. */
+  edgePsnr?: MeanStdErr;
   ssim: MeanStdErr;
 }
 
@@ -131,15 +135,19 @@ export function objectMask(view: PosedView): Float32Array {
   return m;
 }
 
-/** PSNR, object PSNR and SSIM of a prediction against a view. */
+/** PSNR, object PSNR, edge PSNR and SSIM of a prediction against a view. */
 export function scoreImage(pred: Float32Array, view: PosedView, mask: Float32Array, H: number, W: number): ImageScores {
-  return { psnr: psnr(pred, view.image), objectPsnr: maskedPsnr(pred, view.image, mask), ssim: ssim(pred, view.image, H, W) };
+  return {
+    psnr: psnr(pred, view.image), objectPsnr: maskedPsnr(pred, view.image, mask), edgePsnr: edgePsnr(pred, view.image, mask, W, H),
+    ssim: ssim(pred, view.image, H, W),
+  };
 }
 
 function summarise(scores: ImageScores[]): ScoreSummary {
   return {
     psnr: meanStdErr(scores.map((s) => s.psnr)),
     objectPsnr: meanStdErr(scores.map((s) => s.objectPsnr)),
+    edgePsnr: meanStdErr(scores.map((s) => s.edgePsnr ?? NaN)),
     ssim: meanStdErr(scores.map((s) => s.ssim)),
   };
 }
@@ -275,15 +283,15 @@ export function formatEvalTable(report: EvalReport): string {
     model: 'model', white: 'all white', supportMean: 'support mean colour', nearestSupport: 'nearest support view',
     trainMean: 'per-pixel training mean', wrongObject: 'wrong-object control',
   };
-  const f = (m: MeanStdErr, digits: number) => (Number.isFinite(m.mean) ? `${m.mean.toFixed(digits)} ± ${m.stderr.toFixed(digits)}` : 'n/a');
+  const f = (m: MeanStdErr | undefined, digits: number) => (m && Number.isFinite(m.mean) ? `${m.mean.toFixed(digits)} ± ${m.stderr.toFixed(digits)}` : 'n/a');
   const lines: string[] = [];
   lines.push(`split ${report.split}, ${report.objects.length} objects x ${report.draws} draws, seed ${report.seed}`);
   for (const r of report.results) {
     lines.push('');
     lines.push(`${r.support} support view${r.support === 1 ? '' : 's'} (${r.images} images)`);
-    lines.push(`  ${'method'.padEnd(26)}${'PSNR (dB)'.padStart(16)}${'object PSNR'.padStart(16)}${'SSIM'.padStart(18)}`);
+    lines.push(`  ${'method'.padEnd(26)}${'PSNR (dB)'.padStart(16)}${'object PSNR'.padStart(16)}${'edge PSNR'.padStart(16)}${'SSIM'.padStart(18)}`);
     const row = (name: string, s: ScoreSummary) =>
-      lines.push(`  ${names[name]!.padEnd(26)}${f(s.psnr, 2).padStart(16)}${f(s.objectPsnr, 2).padStart(16)}${f(s.ssim, 4).padStart(18)}`);
+      lines.push(`  ${names[name]!.padEnd(26)}${f(s.psnr, 2).padStart(16)}${f(s.objectPsnr, 2).padStart(16)}${f(s.edgePsnr, 2).padStart(16)}${f(s.ssim, 4).padStart(18)}`);
     row('model', r.model);
     for (const b of BASELINES) if (r.baselines[b]) row(b, r.baselines[b]!);
   }

@@ -5,6 +5,8 @@
  * - `psnr`: `-10 log10(MSE)` over all pixels and channels, on the prediction as given
  *   (unclamped, as the IPC code reports it).
  * - `maskedPsnr`: the same over object pixels only (query alpha > 0).
+ * - `edgePsnr`: the same over silhouette-edge pixels (`silhouetteEdges`: within one pixel of the
+ *   object's outline, both sides), where thin parts such as chair legs are. Not in the paper.
  * - `ssim`: Wang et al. 2004 with an 11x11 Gaussian window (sigma 1.5), constants
  *   `C1 = (0.01)^2`, `C2 = (0.03)^2` for data range 1, "valid" windows only (as MATLAB's
  *   reference and `tf.image.ssim`), computed per channel and averaged; the prediction is
@@ -52,6 +54,40 @@ export function maskedPsnr(pred: ArrayLike<number>, target: ArrayLike<number>, a
     n += channels;
   }
   return n === 0 ? NaN : psnrFromMse(s / n);
+}
+
+/**
+ * Silhouette-edge mask `[H, W]` of a foreground mask `[H, W]` (nonzero = object): 1 where a pixel
+ * and one of its 8 neighbours lie on different sides of the outline (both sides), else 0. A leg
+ * one or two pixels wide is all edge; a seat's interior is not.
+ */
+export function silhouetteEdges(fg: ArrayLike<number>, width: number, height: number): Uint8Array {
+  if (fg.length !== width * height) throw new Error(`silhouetteEdges: mask has ${fg.length} values, expected ${width * height} for ${width}x${height}`);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const me = fg[y * width + x]! > 0;
+      let edge = 0;
+      for (let dy = -1; dy <= 1 && !edge; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx >= 0 && xx < width && (fg[yy * width + xx]! > 0) !== me) { edge = 1; break; }
+        }
+      }
+      out[y * width + x] = edge;
+    }
+  }
+  return out;
+}
+
+/**
+ * PSNR over the silhouette-edge pixels of `alpha` (`silhouetteEdges(alpha > 0)`), all channels;
+ * NaN when the outline is empty. Images `[H, W, C]`.
+ */
+export function edgePsnr(pred: ArrayLike<number>, target: ArrayLike<number>, alpha: ArrayLike<number>, width: number, height: number, channels = 3): number {
+  return maskedPsnr(pred, target, silhouetteEdges(alpha, width, height), channels);
 }
 
 /** Normalised 1D Gaussian of `size` taps (odd) and standard deviation `sigma`. */

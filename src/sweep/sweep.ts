@@ -93,6 +93,8 @@ export interface PairedDifference {
   images: number;
   psnr: MeanStdErr;
   objectPsnr: MeanStdErr;
+  /** Silhouette-edge PSNR (n = 0 when either run's records predate it). */
+  edgePsnr?: MeanStdErr;
   /** Share of the images on which the run's PSNR is higher. */
   wins: number;
 }
@@ -113,29 +115,33 @@ export interface ImageKeyed {
   key: string;
   psnr: number;
   objectPsnr: number;
+  /** NaN or absent when the record predates the figure. */
+  edgePsnr?: number;
 }
 
 /** The per-image model scores of one support count's records. */
 export function imageScores(records: readonly ObjectRecord[]): ImageKeyed[] {
   return records.flatMap((r) => r.draws.map((d) => ({
-    key: `${r.object}#${d.draw}:${d.support.join(',')}>${d.query}`, psnr: d.model.psnr, objectPsnr: d.model.objectPsnr,
+    key: `${r.object}#${d.draw}:${d.support.join(',')}>${d.query}`, psnr: d.model.psnr, objectPsnr: d.model.objectPsnr, edgePsnr: d.model.edgePsnr ?? NaN,
   })));
 }
 
 /** Paired differences (run - reference) over the images both were scored on; null when they share none. */
 export function pairedDifference(run: string, reference: string, support: number, a: readonly ImageKeyed[], ref: readonly ImageKeyed[]): PairedDifference | null {
   const byKey = new Map(ref.map((x) => [x.key, x]));
-  const dp: number[] = [], dobj: number[] = [];
+  const dp: number[] = [], dobj: number[] = [], dedge: number[] = [];
   let wins = 0;
   for (const x of a) {
     const y = byKey.get(x.key);
     if (!y) continue;
     dp.push(x.psnr - y.psnr);
     if (Number.isFinite(x.objectPsnr) && Number.isFinite(y.objectPsnr)) dobj.push(x.objectPsnr - y.objectPsnr);
+    const xe = x.edgePsnr ?? NaN, ye = y.edgePsnr ?? NaN;
+    if (Number.isFinite(xe) && Number.isFinite(ye)) dedge.push(xe - ye);
     if (x.psnr > y.psnr) wins++;
   }
   if (!dp.length) return null;
-  return { run, reference, support, images: dp.length, psnr: meanStdErr(dp), objectPsnr: meanStdErr(dobj), wins: wins / dp.length };
+  return { run, reference, support, images: dp.length, psnr: meanStdErr(dp), objectPsnr: meanStdErr(dobj), edgePsnr: meanStdErr(dedge), wins: wins / dp.length };
 }
 
 export interface SweepOptions extends SweepSettings {
@@ -221,16 +227,17 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
 export function pairedMarkdown(paired: readonly PairedDifference[] | undefined): string {
   if (!paired?.length) return '';
   const refs = [...new Set(paired.map((d) => d.reference))];
-  const signed = (m: MeanStdErr) => {
+  const signed = (m: MeanStdErr | undefined) => {
+    if (!m || !Number.isFinite(m.mean)) return 'n/a';
     const t = (Math.abs(m.mean) < 0.005 ? 0 : m.mean).toFixed(2); // no '-0.00'
     return `${t.startsWith('-') ? '' : '+'}${t} ± ${m.stderr.toFixed(2)}`;
   };
   return [
     `Paired differences against \`${refs.join('`, `')}\` on the same draws: mean ± standard error of the per-image difference (run - reference), and the share of images on which the run is better:`,
     '',
-    '| run | reference | S | images | Δ PSNR | Δ object PSNR | run better on |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...paired.map((d) => `| ${d.run} | ${d.reference} | ${d.support} | ${d.images} | **${signed(d.psnr)}** | ${signed(d.objectPsnr)} | ${(100 * d.wins).toFixed(0)}% |`),
+    '| run | reference | S | images | Δ PSNR | Δ object PSNR | Δ edge PSNR | run better on |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...paired.map((d) => `| ${d.run} | ${d.reference} | ${d.support} | ${d.images} | **${signed(d.psnr)}** | ${signed(d.objectPsnr)} | ${signed(d.edgePsnr)} | ${(100 * d.wins).toFixed(0)}% |`),
   ].join('\n');
 }
 
@@ -252,12 +259,12 @@ export function sweepMarkdown(points: readonly SweepPoint[], opts: { runColumn?:
   const lead = (p: SweepPoint) => [...(runCol ? [p.run] : []), String(p.support)];
   const leadCols = [...(runCol ? ['run'] : []), 'S'];
   const lines: string[] = [];
-  lines.push('PSNR in dB over all pixels (mean ± standard error over images; the model\'s prediction unclamped), object-pixel PSNR and SSIM of the model, and the PSNR of every baseline on the same draws:');
+  lines.push('PSNR in dB over all pixels (mean ± standard error over images; the model\'s prediction unclamped), object-pixel PSNR, silhouette-edge PSNR (pixels within one pixel of the outline, where thin parts are) and SSIM of the model, and the PSNR of every baseline on the same draws:');
   lines.push('');
-  lines.push(...head([...leadCols, 'PSNR', 'object PSNR', 'SSIM', ...present.map((b) => METHOD_NAMES[b])]));
+  lines.push(...head([...leadCols, 'PSNR', 'object PSNR', 'edge PSNR', 'SSIM', ...present.map((b) => METHOD_NAMES[b])]));
   for (const p of points) {
     const s = p.summary;
-    lines.push(`| ${[...lead(p), `**${fmt(s.model.psnr, 2)}**`, fmt(s.model.objectPsnr, 2), fmt(s.model.ssim, 4), ...present.map((b) => fmt(s.baselines[b]?.psnr, 2))].join(' | ')} |`);
+    lines.push(`| ${[...lead(p), `**${fmt(s.model.psnr, 2)}**`, fmt(s.model.objectPsnr, 2), fmt(s.model.edgePsnr, 2), fmt(s.model.ssim, 4), ...present.map((b) => fmt(s.baselines[b]?.psnr, 2))].join(' | ')} |`);
   }
   lines.push('');
   lines.push('Object-pixel PSNR in dB (query alpha > 0), model and baselines:');
@@ -272,8 +279,8 @@ export function sweepMarkdown(points: readonly SweepPoint[], opts: { runColumn?:
 
 /** `sweep.csv`: one row per point; empty cells for baselines that were not computed. */
 export function sweepCsv(result: SweepResult): string {
-  const metrics = ['psnr', 'object_psnr', 'ssim'] as const;
-  const key: Record<(typeof metrics)[number], keyof ScoreSummary> = { psnr: 'psnr', object_psnr: 'objectPsnr', ssim: 'ssim' };
+  const metrics = ['psnr', 'object_psnr', 'edge_psnr', 'ssim'] as const;
+  const key: Record<(typeof metrics)[number], keyof ScoreSummary> = { psnr: 'psnr', object_psnr: 'objectPsnr', edge_psnr: 'edgePsnr', ssim: 'ssim' };
   const cols = ['run', 'series', 'dir', 'checkpoint', 'step', 'support', 'objects', 'draws', 'images'];
   for (const m of ['model', ...BASELINES]) for (const x of metrics) cols.push(`${m}_${x}`, `${m}_${x}_se`);
   const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
