@@ -57,6 +57,9 @@ describe('lfkit sweep', () => {
     expect(Number(row[head.indexOf('trainMean_psnr_se')])).toBeCloseTo(res.points[3]!.summary.baselines.trainMean!.psnr.stderr, 10);
 
     const md = fs.readFileSync(path.join(out, 'sweep.md'), 'utf8');
+    // runs scored now carry the silhouette-edge figure: its table, the model beside every baseline
+    expect(md).toMatch(/Silhouette-edge PSNR in dB[^\n]*\n\n\| run \| S \| model \| all white \|/);
+    expect(Number.isFinite(res.points[0]!.summary.model.edgePsnr!.mean)).toBe(true);
     expect(md).toMatch(/\| run \| S \| PSNR \| object PSNR \| edge PSNR \| SSIM \| all white \| support mean colour \| nearest support view \| per-pixel training mean \| wrong-object control \|/);
     expect(md).toContain(`| second | 2 | **${res.points[3]!.summary.model.psnr.mean.toFixed(2)} ± ${res.points[3]!.summary.model.psnr.stderr.toFixed(2)}**`);
     // paired differences against the first run, on the same 4 images per count: with every image

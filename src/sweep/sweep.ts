@@ -274,6 +274,16 @@ export function sweepMarkdown(points: readonly SweepPoint[], opts: { runColumn?:
     const s = p.summary;
     lines.push(`| ${[...lead(p), fmt(s.model.objectPsnr, 2), ...present.map((b) => fmt(s.baselines[b]?.objectPsnr, 2))].join(' | ')} |`);
   }
+  if (points.some((p) => Number.isFinite(p.summary.model.edgePsnr?.mean))) {
+    lines.push('');
+    lines.push('Silhouette-edge PSNR in dB (pixels within one pixel of the query\'s outline, both sides: where thin legs are), model and baselines:');
+    lines.push('');
+    lines.push(...head([...leadCols, 'model', ...present.map((b) => METHOD_NAMES[b])]));
+    for (const p of points) {
+      const s = p.summary;
+      lines.push(`| ${[...lead(p), fmt(s.model.edgePsnr, 2), ...present.map((b) => fmt(s.baselines[b]?.edgePsnr, 2))].join(' | ')} |`);
+    }
+  }
   return lines.join('\n');
 }
 
