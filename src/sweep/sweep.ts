@@ -10,7 +10,7 @@
  *   and one point per (run, support count) with the model's and every baseline's figures;
  * - `sweep.csv`: one row per point, mean and standard error of PSNR, object PSNR and SSIM for
  *   the model and every baseline;
- * - `sweep.md`: Markdown tables (PSNR of the model and every baseline; object-pixel PSNR);
+ * - `sweep.md`: Markdown tables (PSNR of the model and every baseline; object-pixel PSNR; silhouette-edge PSNR);
  * - `sweep.png`: PSNR against support views, one line per series with ± s.e. error bars, and
  *   the per-pixel training mean as a dashed line.
  */
