@@ -266,23 +266,17 @@ export function sweepMarkdown(points: readonly SweepPoint[], opts: { runColumn?:
     const s = p.summary;
     lines.push(`| ${[...lead(p), `**${fmt(s.model.psnr, 2)}**`, fmt(s.model.objectPsnr, 2), fmt(s.model.edgePsnr, 2), fmt(s.model.ssim, 4), ...present.map((b) => fmt(s.baselines[b]?.psnr, 2))].join(' | ')} |`);
   }
-  lines.push('');
-  lines.push('Object-pixel PSNR in dB (query alpha > 0), model and baselines:');
-  lines.push('');
-  lines.push(...head([...leadCols, 'model', ...present.map((b) => METHOD_NAMES[b])]));
-  for (const p of points) {
-    const s = p.summary;
-    lines.push(`| ${[...lead(p), fmt(s.model.objectPsnr, 2), ...present.map((b) => fmt(s.baselines[b]?.objectPsnr, 2))].join(' | ')} |`);
-  }
-  if (points.some((p) => Number.isFinite(p.summary.model.edgePsnr?.mean))) {
-    lines.push('');
-    lines.push('Silhouette-edge PSNR in dB (pixels within one pixel of the query\'s outline, both sides: where thin legs are), model and baselines:');
-    lines.push('');
-    lines.push(...head([...leadCols, 'model', ...present.map((b) => METHOD_NAMES[b])]));
+  // one table per masked figure: the model beside every baseline
+  const maskedTable = (caption: string, key: 'objectPsnr' | 'edgePsnr') => {
+    lines.push('', caption, '', ...head([...leadCols, 'model', ...present.map((b) => METHOD_NAMES[b])]));
     for (const p of points) {
       const s = p.summary;
-      lines.push(`| ${[...lead(p), fmt(s.model.edgePsnr, 2), ...present.map((b) => fmt(s.baselines[b]?.edgePsnr, 2))].join(' | ')} |`);
+      lines.push(`| ${[...lead(p), fmt(s.model[key], 2), ...present.map((b) => fmt(s.baselines[b]?.[key], 2))].join(' | ')} |`);
     }
+  };
+  maskedTable('Object-pixel PSNR in dB (query alpha > 0), model and baselines:', 'objectPsnr');
+  if (points.some((p) => Number.isFinite(p.summary.model.edgePsnr?.mean))) {
+    maskedTable('Silhouette-edge PSNR in dB (pixels within one pixel of the query\'s outline, both sides: where thin legs are), model and baselines:', 'edgePsnr');
   }
   return lines.join('\n');
 }
