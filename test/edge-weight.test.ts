@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { edgeLossWeights, edgeMask } from '../src/datasets/episodes.ts';
+import { edgeLossWeights, edgeMask, foregroundPixels } from '../src/datasets/episodes.ts';
 import { openDataset } from '../src/datasets/index.ts';
 import { LightFieldModel, Trainer, batchLoss, batchTensors, resolveConfig } from '../src/model/index.ts';
 import { sliceBatch } from '../src/node/parallel/split.ts';
@@ -21,18 +21,18 @@ function lineImage(): Float32Array {
 
 describe('edgeMask', () => {
   it('marks both sides of the silhouette and nothing away from it', () => {
-    const m = edgeMask(lineImage(), 6, 5);
+    const m = edgeMask(foregroundPixels(lineImage()), 6, 5);
     for (let y = 0; y < 5; y++) {
       expect(Array.from(m.subarray(y * 6, y * 6 + 6))).toEqual([0, 1, 1, 1, 0, 0]);
     }
-    expect(Array.from(edgeMask(new Float32Array(12).fill(1), 2, 2))).toEqual([0, 0, 0, 0]);
-    expect(() => edgeMask(new Float32Array(10), 2, 2)).toThrow(/edgeMask: image has 10 values, expected 12/);
+    expect(Array.from(edgeMask(foregroundPixels(new Float32Array(12).fill(1)), 2, 2))).toEqual([0, 0, 0, 0]);
+    expect(() => edgeMask(Uint32Array.from([4]), 2, 2)).toThrow(/edgeMask: foreground pixel 4 outside a 2x2 image/);
   });
 });
 
 describe('edgeLossWeights', () => {
   it('weighs edge rays 1 + edgeWeight against 1, averaging 1 per object; 0 is uniform', () => {
-    const m = edgeMask(lineImage(), 6, 5);
+    const m = edgeMask(foregroundPixels(lineImage()), 6, 5);
     const px = Uint32Array.from([0, 1, 2, 3, 4, 5]); // the first row: edge at 1, 2, 3
     const w = edgeLossWeights(m, px, 3);
     expect(w.reduce((a, b) => a + b, 0) / w.length).toBeCloseTo(1, 6);

@@ -63,16 +63,18 @@ export function foregroundPixels(image: Float32Array, channels = 3): Uint32Array
 }
 
 /**
- * Silhouette-edge mask of a white-composited `[H, W, C]` image: `silhouetteEdges` of its
- * `foregroundPixels` (both sides of the outline). A leg one or two pixels wide is all edge.
+ * Silhouette-edge mask `[H, W]` of a view from its foreground pixel indices (`foregroundPixels`,
+ * which the training cache keeps per view): `silhouetteEdges`, both sides of the outline. A leg
+ * one or two pixels wide is all edge.
  *
- * @example edgeMask(view.image, 64, 64)  // Uint8Array of 4096
+ * @example edgeMask(foregroundPixels(view.image), 64, 64)  // Uint8Array of 4096
  */
-export function edgeMask(image: Float32Array, width: number, height: number, channels = 3): Uint8Array {
-  const n = width * height;
-  if (image.length !== n * channels) throw new Error(`edgeMask: image has ${image.length} values, expected ${n * channels} for ${width}x${height}x${channels}`);
-  const fg = new Uint8Array(n);
-  for (const i of foregroundPixels(image, channels)) fg[i] = 1;
+export function edgeMask(foreground: Uint32Array, width: number, height: number): Uint8Array {
+  const fg = new Uint8Array(width * height);
+  for (const i of foreground) {
+    if (i >= fg.length) throw new Error(`edgeMask: foreground pixel ${i} outside a ${width}x${height} image`);
+    fg[i] = 1;
+  }
   return silhouetteEdges(fg, width, height);
 }
 

@@ -174,7 +174,7 @@ export function buildBatch(objects: readonly CachedObject[], S: number, rng: Rng
     cachedView(obj, q, qimg);
     const pixels = sampleQueryPixels(rng, qimg, K, { foregroundFraction: opts.foregroundFraction, foreground: obj.foreground[q] });
     pluckerAtPixels(obj.cameras[q]!, pixels, opts.originScale, queryRays.subarray(b * K * 6, (b + 1) * K * 6));
-    if (queryWeight) edgeLossWeights(edgeMask(qimg, W, H), pixels, edgeWeight, queryWeight.subarray(b * K, (b + 1) * K));
+    if (queryWeight) edgeLossWeights(edgeMask(obj.foreground[q]!, W, H), pixels, edgeWeight, queryWeight.subarray(b * K, (b + 1) * K));
     for (let k = 0; k < K; k++) {
       const p = pixels[k]!;
       queryRgb[(b * K + k) * 3] = qimg[p * 3]!;
