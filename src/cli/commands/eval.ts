@@ -30,7 +30,7 @@ interface EvalFlags {
 export function register(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a run: PSNR (± standard error), object-pixel PSNR and SSIM per support count, beside every baseline; writes eval.json')
+    .description('evaluate a run: PSNR (± standard error), object-pixel PSNR, outline (edge) PSNR and SSIM per support count, beside every baseline; writes eval.json')
     .requiredOption('--run <dir>', 'run folder')
     .addOption(supportOption('support-view counts to evaluate', [1, 3, 5]))
     .addOption(intOption('--draws <n>', 'seeded draws per object', 1).default(10))
