@@ -37,7 +37,8 @@ export function modelSynthesizer(model: LightFieldModel): ViewSynthesizer<Decode
         Z.dispose();
       }
     },
-    renderRays: (ctx, rays) => model.renderRays(ctx, rays),
+    // webgpu in Node cannot read a GPU tensor synchronously (tfjs reads through an OffscreenCanvas).
+    renderRays: (ctx, rays) => (tf.getBackend() === 'webgpu' ? model.renderRaysAsync(ctx, rays) : model.renderRays(ctx, rays)),
     dispose: (ctx) => ctx.dispose(),
   };
 }
@@ -94,10 +95,11 @@ function engineOf(config: LfkitConfig, model: LightFieldModel, trainer: Trainer)
   return {
     synth: modelSynthesizer(model) as ViewSynthesizer<unknown>,
     async step(batch: Batch, step: number) {
-      const { loss, lr } = trainer.step(batch, step);
+      const { loss, lr } = tf.getBackend() === 'webgpu' ? await trainer.stepAsync(batch, step) : trainer.step(batch, step);
       return { loss, lr };
     },
     async save(dir: string, state: LoopState) {
+      if (tf.getBackend() === 'webgpu') await trainer.prefetch();
       saveModelCheckpoint(dir, config, model, trainer, state.step, { time: state.time, bestVal: state.bestVal, bestStep: state.bestStep });
     },
     numTensors: () => tf.memory().numTensors,
