@@ -39,12 +39,12 @@ export interface ViewerModel {
   /** The dataset the run was trained on, when `--run` is a run folder. */
   trainedOn: { root: string; category: string | null } | null;
   /** Encoder on the support views (resized to the model's image size if needed). */
-  latents(support: readonly PosedView[], width: number, height: number): Latents;
+  latents(support: readonly PosedView[], width: number, height: number): Promise<Latents>;
   dispose(): void;
 }
 
 /** Z `[1, R, d]` of one object from its support views (`fitSupport` resizes them to the model's size). */
-export function encodeLatents(model: LightFieldModel, views: readonly PosedView[], width: number, height: number): Latents {
+export async function encodeLatents(model: LightFieldModel, views: readonly PosedView[], width: number, height: number): Promise<Latents> {
   const size = model.config.imageSize;
   const fitted = fitSupport(views.map((v) => ({ data: v.image, width, height })), views.map((v) => v.camera), size, views.map((v) => v.name));
   const S = fitted.images.length;
@@ -59,7 +59,8 @@ export function encodeLatents(model: LightFieldModel, views: readonly PosedView[
   const Z = tf.tidy(() => model.encode(tf.tensor(rgb, [1, S, size, size, 3]), tf.tensor(pl, [1, S, size, size, 6])));
   try {
     const [b, r, d] = Z.shape;
-    return { data: Z.dataSync() as Float32Array, shape: [b, r, d] };
+    // An asynchronous read: the webgpu backend in Node has no synchronous one.
+    return { data: (await Z.data()) as Float32Array, shape: [b, r, d] };
   } finally {
     Z.dispose();
   }

@@ -153,7 +153,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
       let body = latentCache.get(key);
       let shape = body ? latentShapes.get(key)! : null;
       if (!body) {
-        const z = model.latents(support.map((i) => obj.views[i]!), obj.width, obj.height);
+        const z = await model.latents(support.map((i) => obj.views[i]!), obj.width, obj.height);
         body = Buffer.from(z.data.buffer, z.data.byteOffset, z.data.byteLength);
         shape = z.shape;
         latentCache.set(key, body);
