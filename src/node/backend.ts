@@ -96,7 +96,7 @@ export async function initBackend(name?: string, opts: BackendOptions = {}): Pro
       try {
         found = await probeGpu(importer);
       } catch (err) {
-        failures.push(`webgpu: ${(err as Error).message.split('\n')[0]}`);
+        failures.push(`webgpu: ${(err as Error).message.split('\n')[0]!.replace(/ imported from \S+$/, '')}`);
         continue;
       }
       if (!found) {
@@ -120,7 +120,7 @@ export async function initBackend(name?: string, opts: BackendOptions = {}): Pro
         }
         failures.push(`${pkg}: backend '${rung}' did not initialise`);
       } catch (err) {
-        failures.push(`${pkg}: ${(err as Error).message.split('\n')[0]}`);
+        failures.push(`${pkg}: ${(err as Error).message.split('\n')[0]!.replace(/ imported from \S+$/, '')}`);
       }
     }
   }
