@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { openDataset } from '../src/datasets/index.ts';
-import { drawEpisodes, evaluateSynthesizer, formatEvalTable, type EvalStore, type ObjectRecord } from '../src/eval/evaluate.ts';
-import { renderCamera, type SupportSet, type ViewSynthesizer } from '../src/render/render.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { drawEpisodes, evaluateSynthesizer, formatEvalTable, type EvalStore, type ObjectRecord } from '../src/core/analysis/evaluate.ts';
+import { renderCamera, type SupportSet, type ViewSynthesizer } from '../src/core/render/render.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
 /** A test double: predicts the support views' mean colour everywhere (= the supportMean baseline). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, configDiff, countParameters, learningRate, resolveConfig } from '../src/model/index.ts';
+import { ConfigError, DEFAULTS, configDiff, countParameters, learningRate, resolveConfig } from '../src/core/model/index.ts';
 
 describe('config', () => {
   it('counts parameters exactly as method.md section 6 says', () => {

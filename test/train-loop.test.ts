@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDataset } from '../src/datasets/index.ts';
-import type { Batch } from '../src/train/data.ts';
-import type { EngineFactory, TrainEngine } from '../src/train/engine.ts';
-import { runCheckpoint, train, type LoopConfig } from '../src/train/train.ts';
-import { readMetrics } from '../src/train/run-folder.ts';
-import { Rng } from '../src/util/rng.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import type { Batch } from '../src/node/training/data.ts';
+import type { EngineFactory, TrainEngine } from '../src/node/training/engine.ts';
+import { runCheckpoint, train, type LoopConfig } from '../src/node/training/train.ts';
+import { readMetrics } from '../src/node/runs/run-folder.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
 /**

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { openDataset } from '../src/datasets/index.ts';
-import { resolveConfig, type LfkitConfig } from '../src/model/index.ts';
-import { loadModelCheckpoint, modelEngines } from '../src/train/model-engine.ts';
-import { readMetrics, readRunInfo } from '../src/train/run-folder.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { resolveConfig, type LfkitConfig } from '../src/core/model/index.ts';
+import { loadModelCheckpoint, modelEngines } from '../src/node/training/model-engine.ts';
+import { readMetrics, readRunInfo } from '../src/node/runs/run-folder.ts';
 import { trainConfigFromFlags } from '../src/cli/commands/train.ts';
-import { runCheckpoint, train } from '../src/train/train.ts';
+import { runCheckpoint, train } from '../src/node/training/train.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { TINY_RUN as TINY } from './helpers/model-fixtures.ts';
 

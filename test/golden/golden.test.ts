@@ -8,12 +8,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cameraAt, orbitPose } from '../../src/rays/index.ts';
-import { LightFieldModel, Trainer } from '../../src/model/index.ts';
-import { renderCamera } from '../../src/render/index.ts';
-import { modelSynthesizer } from '../../src/train/model-engine.ts';
-import { encodeSupport } from '../../src/analysis/support.ts';
-import { Rng } from '../../src/util/rng.ts';
+import { cameraAt, orbitPose } from '../../src/core/rays/index.ts';
+import { LightFieldModel, Trainer } from '../../src/core/model/index.ts';
+import { renderCamera } from '../../src/core/render/index.ts';
+import { modelSynthesizer } from '../../src/node/training/model-engine.ts';
+import { encodeSupport } from '../../src/core/model/support.ts';
+import { Rng } from '../../src/core/util/rng.ts';
 import { randomBatch, tinyConfig, useBackend } from '../helpers/model-fixtures.ts';
 
 const FILE = fileURLToPath(new URL('./tiny-model.json', import.meta.url));

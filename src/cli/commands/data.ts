@@ -4,8 +4,9 @@
  * resolution, skipped objects and errors. Exit code 1 when it finds errors.
  */
 import { Option, type Command } from 'commander';
-import { DatasetError, formatInspectReport, inspectDataset } from '../../datasets/index.ts';
-import { Progress } from '../../node/progress.ts';
+import { DatasetError } from '../../core/data/types.ts';
+import { formatInspectReport, inspectDataset } from '../../node/tasks/inspect.ts';
+import { Progress } from '../../node/io/progress.ts';
 import { UserError } from '../errors.ts';
 
 interface InspectFlags {

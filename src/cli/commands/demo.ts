@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { assertDemoModel, DEMO_MODEL_DIR, demoTable, runDemo } from '../../bundle/demo.ts';
-import { useBackend } from '../../train/backend.ts';
+import { assertDemoModel, DEMO_MODEL_DIR, demoTable, runDemo } from '../../node/tasks/demo.ts';
+import { useBackend } from '../backend.ts';
 import { backendOption, intOption, jsonOption, supportOption, userErrors } from '../options.ts';
 
 interface DemoFlags {

@@ -3,11 +3,11 @@
  * support count of the model and every baseline, `eval.json` in the run folder, resumable.
  */
 import { Option, type Command } from 'commander';
-import { evaluateRun } from '../../eval/run-eval.ts';
-import { formatEvalTable } from '../../eval/evaluate.ts';
-import { useBackend } from '../../train/backend.ts';
-import { loadRun } from '../../train/run.ts';
-import { workersOption } from '../../node/parallel/cli.ts';
+import { evaluateRun } from '../../node/tasks/eval.ts';
+import { formatEvalTable } from '../../core/analysis/evaluate.ts';
+import { useBackend } from '../backend.ts';
+import { loadRun } from '../../node/runs/run.ts';
+import { workersOption } from '../workers.ts';
 import { backendOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
 
 interface EvalFlags {

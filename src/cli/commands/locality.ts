@@ -5,10 +5,10 @@
  * pixels, averaged over the tokens and several objects.
  */
 import { Option, type Command } from 'commander';
-import { localityRun } from '../../analysis/locality-run.ts';
-import { Progress } from '../../node/progress.ts';
-import { useBackend } from '../../train/backend.ts';
-import { loadRun } from '../../train/run.ts';
+import { localityRun } from '../../node/tasks/locality.ts';
+import { Progress } from '../../node/io/progress.ts';
+import { useBackend } from '../backend.ts';
+import { loadRun } from '../../node/runs/run.ts';
 import { UserError } from '../errors.ts';
 import { backendOption, floatOption, intOption, jsonOption, MAX_SUPPORT, seedOption, userErrors } from '../options.ts';
 

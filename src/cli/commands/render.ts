@@ -3,11 +3,11 @@
  * or held-out views with ground truth; PNGs, a comparison grid and an animated turntable.
  */
 import { Option, type Command } from 'commander';
-import { useBackend } from '../../train/backend.ts';
-import { renderRun } from '../../train/render-run.ts';
-import { formatTtoTable, TTO_DEFAULT_LR, TTO_DEFAULT_RAYS } from '../../analysis/tto.ts';
-import { loadRun } from '../../train/run.ts';
-import { workersOption } from '../../node/parallel/cli.ts';
+import { useBackend } from '../backend.ts';
+import { renderRun } from '../../node/tasks/render.ts';
+import { formatTtoTable, TTO_DEFAULT_LR, TTO_DEFAULT_RAYS } from '../../core/analysis/tto.ts';
+import { loadRun } from '../../node/runs/run.ts';
+import { workersOption } from '../workers.ts';
 import { UserError } from '../errors.ts';
 import {
   backendOption, commanderParser, floatOption, intOption, jsonOption, parseIndexList, parseStringList, userErrors,

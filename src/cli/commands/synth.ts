@@ -9,11 +9,11 @@
  */
 import os from 'node:os';
 import { Option, type Command } from 'commander';
-import { DatasetError } from '../../datasets/index.ts';
+import { DatasetError } from '../../core/data/types.ts';
 import {
   DEFAULT_ELEVATION_DEG, DEFAULT_FOV, DEFAULT_SPP, MeshFileError, RECIPES, SYNTH_CATEGORIES, SynthError, SynthJobError,
   synthesizeMeshes, synthesizeProcedural, writeContactSheet, type SynthCategory, type SynthSummary,
-} from '../../synth/index.ts';
+} from '../../../datasets/index.ts';
 import { UserError } from '../errors.ts';
 import { commanderParser, floatOption, intOption, jsonOption, parseFloatFlag, seedOption } from '../options.ts';
 

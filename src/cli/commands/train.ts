@@ -5,15 +5,15 @@
  */
 import os from 'node:os';
 import { Option, type Command } from 'commander';
-import { openDataset } from '../../datasets/index.ts';
-import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../../model/index.ts';
-import { useBackend } from '../../train/backend.ts';
+import { openDataset } from '../../node/io/open-dataset.ts';
+import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../../core/model/index.ts';
+import { useBackend } from '../backend.ts';
 import { parallelModelEngines } from '../../node/parallel/engine.ts';
 import { usefulThreads } from '../../node/parallel/synth.ts';
-import { readCheckpointConfig } from '../../train/model-engine.ts';
-import { findCheckpointDir } from '../../train/engine.ts';
-import { readRunInfo, RunError } from '../../train/run-folder.ts';
-import { DEFAULT_VAL_OBJECTS, train } from '../../train/train.ts';
+import { readCheckpointConfig } from '../../node/training/model-engine.ts';
+import { findCheckpointDir } from '../../node/training/engine.ts';
+import { readRunInfo, RunError } from '../../node/runs/run-folder.ts';
+import { DEFAULT_VAL_OBJECTS, train } from '../../node/training/train.ts';
 import { UserError } from '../errors.ts';
 import { interruptOnSignals } from '../signals.ts';
 import {

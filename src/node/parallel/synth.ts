@@ -15,11 +15,11 @@
  *   await par.close();
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LfkitConfig } from '../../model/config.ts';
-import type { DecoderContext, LightFieldModel } from '../../model/model.ts';
-import type { SupportSet, ViewSynthesizer } from '../../render/render.ts';
-import { encodeSupport } from '../../analysis/support.ts';
-import { modelSynthesizer } from '../../train/model-engine.ts';
+import type { LfkitConfig } from '../../core/model/config.ts';
+import type { DecoderContext, LightFieldModel } from '../../core/model/model.ts';
+import type { SupportSet, ViewSynthesizer } from '../../core/render/render.ts';
+import { encodeSupport } from '../../core/model/support.ts';
+import { modelSynthesizer } from '../training/model-engine.ts';
 import { ReplicaPool } from './pool.ts';
 import { splitCounts } from './split.ts';
 
