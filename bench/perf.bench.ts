@@ -26,7 +26,7 @@ import { parallelSynthesizer } from '../src/node/parallel/synth.ts';
 import { threadCpuSeconds } from '../src/node/parallel/thread-cpu.ts';
 import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
 import { renderCamera, type ViewSynthesizer } from '../src/core/render/render.ts';
-import { modelSynthesizer } from '../src/node/training/model-engine.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
 import { Rng } from '../src/core/util/rng.ts';
 import { machineInfo, median, type Benchmark, type Figure } from './harness.ts';
 

@@ -11,7 +11,7 @@ import { evaluateObject } from '../src/core/analysis/evaluate.ts';
 import { LightFieldModel, resolveConfig } from '../src/core/model/index.ts';
 import { initBackend } from '../src/node/backend.ts';
 import { batchForStep, ObjectCache, planStep } from '../src/node/training/data.ts';
-import { modelSynthesizer } from '../src/node/training/model-engine.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
 import { makeTinyLearnit } from '../test/helpers/tiny-learnit.ts';
 import { median, timeIt, type Benchmark, type Figure } from './harness.ts';
 

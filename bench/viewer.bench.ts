@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { LightFieldModel, resolveConfig } from '../src/core/model/index.ts';
 import { initBackend } from '../src/node/backend.ts';
-import { saveModelCheckpoint } from '../src/node/training/model-engine.ts';
+import { saveModelCheckpoint } from '../src/node/runs/checkpoint.ts';
 import { ensureViewerBuilt, VIEWER_DIST } from '../src/node/viewer-server/build.ts';
 import { ViewerData } from '../src/node/viewer-server/dataset.ts';
 import { loadViewerModel } from '../src/node/viewer-server/model.ts';

@@ -1,6 +1,7 @@
 /**
- * `src/synth`: the procedural ShapeNet-like benchmark and mesh rendering, in the learnit
- * format (Node only). See README "Procedural benchmark (lfkit synth)".
+ * `datasets/`: the procedural ShapeNet-like benchmark and mesh rendering, in the learnit
+ * format (Node only). The driver that writes a whole dataset folder (`lfkit synth`) is
+ * `src/node/tasks/synth.ts`. See README "Procedural benchmark (lfkit synth)".
  */
 export { OBJECT_RADIUS, MeshBuilder, normalizeMesh, type TriMesh } from './geometry.ts';
 export { buildRenderMesh, renderView, DEFAULT_LIGHTING, type RenderMesh, type RenderOptions, type Lighting } from './render.ts';
@@ -9,8 +10,4 @@ export { loadMeshFile, MeshFileError, MESH_EXTENSIONS, type UpAxis } from './mes
 export { CAMERA_RADIUS, runObjectJob, objectSeed, type ObjectJob, type ObjectResult } from './job.ts';
 export { runJobs, SynthJobError } from './pool.ts';
 export { RECIPES, DEFAULT_ELEVATION_DEG, DEFAULT_FOV, DEFAULT_SPP, type SynthRecipe } from './recipes.ts';
-export {
-  synthesizeProcedural, synthesizeMeshes, proceduralJobs, meshJobs, proceduralId, splitsFileName, SynthError,
-  DEFAULT_RENDER, type SynthSummary, type ProceduralOptions, type MeshDatasetOptions,
-} from '../src/node/tasks/synth.ts';
 export { writeContactSheet, type ContactSheetOptions } from './preview.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { trainConfigFromFlags } from '../src/cli/commands/train.ts';
+import { trainConfigFromFlags } from '../src/cli/train.ts';
 import { resolveConfig } from '../src/core/model/index.ts';
 import { createRunFolder } from '../src/node/runs/run-folder.ts';
 

@@ -6,7 +6,7 @@ import { evaluateSynthesizer } from '../src/core/analysis/evaluate.ts';
 import { LightFieldModel, resolveConfig } from '../src/core/model/index.ts';
 import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
 import { renderCamera } from '../src/core/render/render.ts';
-import { modelSynthesizer } from '../src/node/training/model-engine.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { absDiffMap, chooseTokens, colormap, concentration, finiteMean, rescaleToMax, tokenEffects } from '../src/core/analysis/locality.ts';
 import { LightFieldModel } from '../src/core/model/index.ts';
 import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
-import { modelSynthesizer } from '../src/node/training/model-engine.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
 import { renderCamera } from '../src/core/render/render.ts';
 import { Rng } from '../src/core/util/rng.ts';
 import { assertClose } from './helpers/assert-close.ts';

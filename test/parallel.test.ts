@@ -11,14 +11,15 @@ import { Adam } from '../src/core/nn/adam.ts';
 import { Rng } from '../src/core/util/rng.ts';
 import { openDataset } from '../src/node/io/open-dataset.ts';
 import type { EngineFactory, TrainEngine } from '../src/node/training/engine.ts';
-import { loadModelCheckpoint } from '../src/node/training/model-engine.ts';
+import { loadModelCheckpoint } from '../src/node/runs/checkpoint.ts';
 import { readMetrics } from '../src/node/runs/run-folder.ts';
-import { runCheckpoint, train } from '../src/node/training/train.ts';
+import { train } from '../src/node/training/train.ts';
+import { runCheckpoint } from '../src/node/runs/run-folder.ts';
 import { maxAbsDiff } from './helpers/assert-close.ts';
 import { openParallelSynthesizer } from '../src/node/parallel/synth.ts';
 import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
 import { renderCamera, type ViewSynthesizer } from '../src/core/render/render.ts';
-import { modelSynthesizer } from '../src/node/training/model-engine.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
 import { randomBatch, tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 

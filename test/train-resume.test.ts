@@ -6,10 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { openDataset } from '../src/node/io/open-dataset.ts';
 import { resolveConfig, type LfkitConfig } from '../src/core/model/index.ts';
-import { loadModelCheckpoint, modelEngines } from '../src/node/training/model-engine.ts';
+import { modelEngines } from '../src/node/training/model-engine.ts';
+import { loadModelCheckpoint } from '../src/node/runs/checkpoint.ts';
 import { readMetrics, readRunInfo } from '../src/node/runs/run-folder.ts';
-import { trainConfigFromFlags } from '../src/cli/commands/train.ts';
-import { runCheckpoint, train } from '../src/node/training/train.ts';
+import { trainConfigFromFlags } from '../src/cli/train.ts';
+import { train } from '../src/node/training/train.ts';
+import { runCheckpoint } from '../src/node/runs/run-folder.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { TINY_RUN as TINY } from './helpers/model-fixtures.ts';
 

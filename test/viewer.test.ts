@@ -15,7 +15,7 @@ import { fromRowMajor } from '../src/core/rays/index.ts';
 import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/node/viewer-server/build.ts';
 import { ViewerData } from '../src/node/viewer-server/dataset.ts';
 import { findBundledModel } from '../src/node/viewer-server/demo.ts';
-import type { ObjectDetail, ObjectList, ViewerInfo } from '../src/node/viewer-server/protocol.ts';
+import type { ObjectDetail, ObjectList, ViewerInfo } from '../src/core/model/viewer-protocol.ts';
 import { startViewerServer, type ViewerServer } from '../src/node/viewer-server/server.ts';
 import { resolveStaticPath } from '../src/node/viewer-server/static-path.ts';
 import { assertClose } from './helpers/assert-close.ts';

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cameraAt, orbitPose } from '../../src/core/rays/index.ts';
 import { LightFieldModel, Trainer } from '../../src/core/model/index.ts';
 import { renderCamera } from '../../src/core/render/index.ts';
-import { modelSynthesizer } from '../../src/node/training/model-engine.ts';
+import { modelSynthesizer } from '../../src/core/model/support.ts';
 import { encodeSupport } from '../../src/core/model/support.ts';
 import { Rng } from '../../src/core/util/rng.ts';
 import { randomBatch, tinyConfig, useBackend } from '../helpers/model-fixtures.ts';

@@ -11,11 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LightFieldModel } from '../model/model.ts';
-import { pluckerImage, type Camera } from '../rays/index.ts';
+import type { Camera } from '../rays/index.ts';
 import type { RgbImage } from '../render/image-ops.ts';
 import type { SupportSet } from '../render/render.ts';
 import { Rng } from '../util/rng.ts';
-import { encodeSupport } from '../model/support.ts';
+import { cameraRays, encodeSupport } from '../model/support.ts';
 
 /**
  * Per-pixel `|a - b|` averaged over the channels: `[H, W, C]` x 2 -> `[H, W]`.
@@ -147,9 +147,9 @@ export interface TokenEffects {
  * and `ipc` the tokens are IPC's U = Z. Leaves no tensors behind.
  */
 export function tokenEffects(model: LightFieldModel, support: SupportSet, camera: Camera, tokens: readonly number[], opts: { fraction?: number; chunk?: number } = {}): TokenEffects {
-  const { latentTokens: R, decoderWidth: d, originScale } = model.config;
+  const { latentTokens: R, decoderWidth: d } = model.config;
   for (const t of tokens) if (!(Number.isInteger(t) && t >= 0 && t < R)) throw new Error(`tokenEffects: token ${t} is not in 0..${R - 1}`);
-  const rays = pluckerImage(camera, originScale);
+  const rays = cameraRays(model.config, camera);
   const Z = encodeSupport(model, support).Z;
   let z0: Float32Array;
   try {

@@ -18,10 +18,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { psnr, psnrFromMse } from '../metrics/metrics.ts';
 import { LightFieldModel, type DecoderContext } from '../model/model.ts';
 import { Adam } from '../nn/adam.ts';
-import { pluckerImage, type Camera } from '../rays/index.ts';
+import type { Camera } from '../rays/index.ts';
 import type { SupportSet, ViewSynthesizer } from '../render/render.ts';
 import { Rng } from '../util/rng.ts';
-import { encodeSupport, type SupportArrays } from '../model/support.ts';
+import { cameraRays, encodeSupport, type SupportArrays } from '../model/support.ts';
 
 export interface TtoOptions {
   /** Also optimise every decoder weight (on a copy of the model). Default false: Z only. */
@@ -152,10 +152,10 @@ export class TestTimeOptimizer {
    * argument and returns a context of the current Z (dispose it as usual).
    */
   synthesizer(): ViewSynthesizer<DecoderContext> {
-    const { imageSize, originScale } = this.model.config;
+    const config = this.model.config;
     return {
-      imageSize,
-      originScale,
+      imageSize: config.imageSize,
+      cameraRays: (camera, out) => cameraRays(config, camera, out),
       encode: () => this.context(),
       renderRays: (ctx, rays) => this.model.renderRays(ctx, rays),
       dispose: (ctx) => ctx.dispose(),
@@ -224,7 +224,7 @@ export function testTimeOptimize(
   const optimizer = new TestTimeOptimizer(model, support, opts);
   try {
     const points: TtoPoint[] = [];
-    const queryRays = (opts.queries ?? []).map((q) => pluckerImage(q.camera, model.config.originScale));
+    const queryRays = (opts.queries ?? []).map((q) => cameraRays(model.config, q.camera));
     const measure = (): TtoPoint => {
       const ctx = optimizer.context();
       let perQuery: number[];

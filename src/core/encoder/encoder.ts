@@ -14,24 +14,35 @@
  * (object, head) as 2D matMuls on unstacked slices, never batched matMul or einsum.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../model/config.ts';
 import { dense, dropout, gelu, layerNorm } from '../nn/layers.ts';
 import { matmul } from '../nn/matmul.ts';
 import type { ParamSpecs, ParamStore } from '../nn/params.ts';
 import type { Rng } from '../util/rng.ts';
 import { expectShape } from '../nn/shape.ts';
 
+/** The model settings the encoder reads (`ModelConfig` of src/core/model/config.ts satisfies it). */
+export interface EncoderConfig {
+  imageSize: number;
+  patch: number;
+  encoderWidth: number;
+  encoderHeads: number;
+  encoderBlocks: number;
+  latentTokens: number;
+  decoderWidth: number;
+  dropout: number;
+}
+
 /** Channels per pixel of a support view: rgb (3) + Plücker (6). */
 export const VIEW_CHANNELS = 9;
 
-export function encoderDims(c: ModelConfig) {
+export function encoderDims(c: EncoderConfig) {
   const p = c.patch;
   const side = c.imageSize / p;
   return { p, P: side * side, tokenDim: VIEW_CHANNELS * p * p, D: c.encoderWidth, heads: c.encoderHeads, dh: c.encoderWidth / c.encoderHeads, R: c.latentTokens, d: c.decoderWidth };
 }
 
 /** Declares the encoder's parameters (names: docs/checkpoint-format.md). */
-export function declareEncoder(specs: ParamSpecs, c: ModelConfig): void {
+export function declareEncoder(specs: ParamSpecs, c: EncoderConfig): void {
   const { P, tokenDim, D, R, d } = encoderDims(c);
   specs.linear('encoder.embed', tokenDim, D);
   specs.add('encoder.pos', [P, D], { kind: 'normal', std: 1 });
@@ -88,7 +99,7 @@ function selfAttention(x: tf.Tensor2D, qkvP: { w: tf.Tensor; b: tf.Tensor }, B: 
  * `rngs` non-null (one generator per object) turns on dropout (training); each object's masks
  * come from its own generator in a fixed order.
  */
-export function encodeViews(P: ParamStore, c: ModelConfig, rgb: tf.Tensor, plucker: tf.Tensor, rngs: Rng[] | null): tf.Tensor3D {
+export function encodeViews(P: ParamStore, c: EncoderConfig, rgb: tf.Tensor, plucker: tf.Tensor, rngs: Rng[] | null): tf.Tensor3D {
   const { p, P: nP, D, heads, dh, R } = encoderDims(c);
   const side = c.imageSize;
   const { B, S } = expectShape(rgb, ['B', 'S', side, side, 3], 'encoder: supportRgb');

@@ -15,18 +15,29 @@
  * training (autodiff flows through the folds), so training and rendering compute one function.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../model/config.ts';
 import { dense, type DenseParams } from '../nn/layers.ts';
 import { matmul } from '../nn/matmul.ts';
 import { expectShape } from '../nn/shape.ts';
 import type { ParamSpecs, ParamStore } from '../nn/params.ts';
 import { fourierFeaturesInto, fourierFeatureWidth, fourierFrequencies } from './fourier.ts';
 
+/** The model settings the decoder reads (`ModelConfig` of src/core/model/config.ts satisfies it). */
+export interface DecoderConfig {
+  latentTokens: number;
+  decoderWidth: number;
+  decoderHeads: number;
+  fourierWidth: number;
+  sigmas: number[];
+  sigmaQ: number;
+  variant: 'full' | 'no-sta' | 'no-mfm' | 'ipc';
+  outputBias: number;
+}
+
 /** Plücker rays: din = 6. */
 export const RAY_DIM = 6;
 
 /** Decoder widths derived from the config (style.md item 4: computed once, reported). */
-export function decoderDims(c: ModelConfig) {
+export function decoderDims(c: DecoderConfig) {
   const n = fourierFrequencies(c.fourierWidth, RAY_DIM);
   return {
     d: c.decoderWidth,
@@ -42,7 +53,7 @@ export function decoderDims(c: ModelConfig) {
 }
 
 /** Declares the decoder's parameters (names are the checkpoint's, docs/checkpoint-format.md). */
-export function declareDecoder(specs: ParamSpecs, c: ModelConfig): void {
+export function declareDecoder(specs: ParamSpecs, c: DecoderConfig): void {
   const { d, F, R, L, sta, mfm } = decoderDims(c);
   specs.linear('decoder.query', F, d); // Eq. 4
   if (sta) {
@@ -81,7 +92,7 @@ export interface DecoderContext {
 }
 
 /** Per-object folds of Z `[B, R, d]` (module header). Returned tensors are kept (not tidied). */
-export function prepareDecoder(P: ParamStore, c: ModelConfig, Z: tf.Tensor3D): DecoderContext {
+export function prepareDecoder(P: ParamStore, c: DecoderConfig, Z: tf.Tensor3D): DecoderContext {
   const { d, R, heads, dh, L, sta, mfm } = decoderDims(c);
   const { B } = expectShape(Z, ['B', R, d], 'decoder: Z');
   const built = tf.tidy(() => {
@@ -155,7 +166,7 @@ function gammaTensor(rays: Float32Array, M: number, sigma: number, n: number): t
  * Pure in its tensors; intermediates are tidied. `inference: true` (no gradient needed) uses
  * fused matMul + bias + ReLU kernels; training uses the custom-gradient 2D path.
  */
-export function decodeRays(P: ParamStore, c: ModelConfig, ctx: DecoderContext, rays: tf.Tensor3D, opts: { inference?: boolean } = {}): tf.Tensor3D {
+export function decodeRays(P: ParamStore, c: DecoderConfig, ctx: DecoderContext, rays: tf.Tensor3D, opts: { inference?: boolean } = {}): tf.Tensor3D {
   const { d, n, R, heads, L, sta, mfm } = decoderDims(c);
   const { N } = expectShape(rays, [ctx.batch, 'N', RAY_DIM], 'decoder: rays');
   const B = ctx.batch;

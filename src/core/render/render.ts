@@ -6,9 +6,9 @@
  * any output size works: the light field is continuous.
  *
  * Shapes: support images `[H, W, 3]`, rays `[N, 6]` Plücker `[d_hat, m]` (method.md section 1,
- * origins scaled by the model's `originScale`), colours `[N, 3]`. No Node imports.
+ * made by the synthesizer's `cameraRays`), colours `[N, 3]`. No Node imports.
  */
-import { pluckerImage, scaleCamera, type Camera } from '../rays/index.ts';
+import { scaleCamera, type Camera } from '../rays/index.ts';
 import { resizeImage, type RgbImage } from './image-ops.ts';
 
 /** The support views of one object: images (all `imageSize x imageSize`) and their cameras. */
@@ -24,8 +24,11 @@ export interface SupportSet {
 export interface ViewSynthesizer<Ctx = unknown> {
   /** H = W the encoder takes. */
   readonly imageSize: number;
-  /** Factor on camera origins before the Plücker embedding (method.md section 1). */
-  readonly originScale: number;
+  /**
+   * Plücker rays `[H, W, 6]` of every pixel of a camera as this synthesizer takes them (lfkit's
+   * model: origins scaled by its `originScale`, method.md section 1); fills `out` when given.
+   */
+  cameraRays(camera: Camera, out?: Float32Array): Float32Array;
   /** Support views -> per-object context (encoder once per object). */
   encode(support: SupportSet): Ctx | Promise<Ctx>;
   /** Rays `[N, 6]` -> RGB `[N, 3]` (unclamped). */
@@ -56,7 +59,7 @@ export interface RenderCameraOptions {
  */
 export async function renderCamera<Ctx>(synth: ViewSynthesizer<Ctx>, ctx: Ctx, camera: Camera, opts: RenderCameraOptions = {}): Promise<RgbImage> {
   const { width, height } = camera;
-  const rays = pluckerImage(camera, synth.originScale, opts.raysBuffer?.length === width * height * 6 ? opts.raysBuffer : undefined);
+  const rays = synth.cameraRays(camera, opts.raysBuffer?.length === width * height * 6 ? opts.raysBuffer : undefined);
   const n = width * height;
   const chunk = Math.max(1, opts.chunk ?? 4096);
   const out = new Float32Array(n * 3);

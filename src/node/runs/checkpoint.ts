@@ -14,10 +14,12 @@ import { LightFieldModel } from '../../core/model/model.ts';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '../../core/model/safetensors.ts';
 import type { Trainer } from '../../core/model/trainer.ts';
 import type { RngState } from '../../core/util/rng.ts';
+import { widenOptimizerState, widenWeights, WidenError, type Tensor32 } from '../../core/model/widen.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../io/fs.ts';
 
 export const CHECKPOINT_FORMAT = 'lfkit-checkpoint-1';
 export const CHECKPOINT_FILE_NAMES = { config: 'config.json', weights: 'model.safetensors', optimizer: 'optimizer.safetensors', state: 'state.json' } as const;
+export const CHECKPOINT_FILES = CHECKPOINT_FILE_NAMES;
 
 /** A checkpoint that cannot be read or does not fit the expected config; names the file or field. */
 export class CheckpointError extends Error {
@@ -124,4 +126,52 @@ export function loadCheckpoint(dir: string, expectedConfig?: LfkitConfig): Loade
     }
   }
   return { config, model, optimizerState, step: state.step ?? 0, rng: state.rng ?? null, extra: state.extra ?? {} };
+}
+
+/** Writes a model checkpoint folder in the documented format (docs/checkpoint-format.md, `src/node/checkpoint.ts`). */
+export function saveModelCheckpoint(dir: string, config: LfkitConfig, model: LightFieldModel, trainer?: Trainer, step = 0, extra: Record<string, unknown> = {}): void {
+  saveCheckpoint(dir, { config, model, trainer, step, extra });
+}
+
+/** Reads a checkpoint folder's config; CheckpointError naming the file when it is missing or invalid. */
+export function readCheckpointConfig(dir: string): LfkitConfig {
+  const file = path.join(dir, CHECKPOINT_FILE_NAMES.config);
+  if (!existsSync(file)) throw new CheckpointError(`${file}: checkpoint has no config`);
+  try {
+    return configFromJson(JSON.parse(readFileSync(file, 'utf8')), file) as LfkitConfig;
+  } catch (err) {
+    throw new CheckpointError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Loads a checkpoint's model. With `expect`, the checkpoint's model config must equal it
+ * (CheckpointError naming the first differing field otherwise).
+ */
+export function loadModelCheckpoint(dir: string, expect?: LfkitConfig): { config: LfkitConfig; model: LightFieldModel; optimizer: Map<string, Float32Array> | null } {
+  const ck = loadCheckpoint(dir, expect);
+  return { config: ck.config, model: ck.model, optimizer: ck.optimizerState };
+}
+
+/**
+ * The checkpoint a new run starts from (`lfkit train --init`): its model as is, or, when
+ * `config` asks for a wider decoder or more latent tokens, widened (src/model/widen.ts) with
+ * its Adam state. Any other model difference is a CheckpointError naming the field.
+ */
+export function loadInitCheckpoint(dir: string, config: LfkitConfig): { model: LightFieldModel; optimizer: Map<string, Float32Array> | null } {
+  const ck = loadCheckpoint(dir);
+  if (configDiff(ck.config, config) === null) return { model: ck.model, optimizer: ck.optimizerState };
+  try {
+    const weights = new Map<string, Tensor32>();
+    for (const [name, v] of ck.model.params) weights.set(name, { shape: v.shape, data: v.dataSync() as Float32Array });
+    const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));
+    const model = LightFieldModel.fromWeights(config.model, widenWeights(ck.config.model, config.model, weights, config.train.seed));
+    const optimizer = ck.optimizerState ? widenOptimizerState(ck.config.model, config.model, ck.optimizerState, shapes) : null;
+    return { model, optimizer };
+  } catch (err) {
+    if (err instanceof WidenError) throw new CheckpointError(`${path.join(dir, CHECKPOINT_FILE_NAMES.config)}: ${err.message}`);
+    throw err;
+  } finally {
+    ck.model.dispose();
+  }
 }

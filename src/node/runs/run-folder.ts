@@ -211,3 +211,44 @@ export function configDiff(a: unknown, b: unknown, prefix = ''): string[] {
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${prefix || '(root)'}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
 }
+
+/** The loop's own state, stored next to the weights in every checkpoint. */
+export interface LoopState {
+  /** Steps completed. */
+  step: number;
+  /** Training seconds so far, summed over resumed sessions. */
+  time: number;
+  /** Best validation PSNR so far and its step (null before the first validation). */
+  bestVal: number | null;
+  bestStep: number | null;
+}
+
+/** File of a checkpoint folder holding the loop's state (`LoopState`). */
+export const LOOP_STATE_FILE = 'loop-state.json';
+
+/** The folder holding the checkpoint `dir` (or its `.old` copy after a crash mid-swap), or null. */
+export function findCheckpointDir(dir: string): string | null {
+  for (const d of [dir, `${dir}.old`]) if (existsSync(path.join(d, LOOP_STATE_FILE))) return d;
+  return null;
+}
+
+/** Reads the loop state of a checkpoint folder. */
+export function readLoopState(dir: string): LoopState {
+  const file = path.join(dir, LOOP_STATE_FILE);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LoopState;
+  } catch (err) {
+    throw new Error(`${file}: cannot read the checkpoint's loop state (${(err as Error).message})`);
+  }
+}
+
+/** `checkpoints/best` when it exists, else `checkpoints/last`; RunError when the run has none. */
+export function runCheckpoint(runDir: string, which: 'best' | 'last' | 'auto' = 'auto'): { dir: string; which: 'best' | 'last'; state: LoopState } {
+  const p = runPaths(runDir);
+  const order: ('best' | 'last')[] = which === 'auto' ? ['best', 'last'] : [which];
+  for (const w of order) {
+    const d = findCheckpointDir(w === 'best' ? p.bestCheckpoint : p.lastCheckpoint);
+    if (d) return { dir: d, which: w, state: readLoopState(d) };
+  }
+  throw new RunError(`--run: ${runDir} has no ${which === 'auto' ? '' : which + ' '}checkpoint yet (${path.join(runDir, 'checkpoints')}); train it first`);
+}

@@ -26,11 +26,11 @@ import { writeFileAtomic, writeJsonAtomic } from '../io/fs.ts';
 import { encodePng } from '../io/images.ts';
 import { RECIPES, type SynthRecipe } from '../../../datasets/recipes.ts';
 import { proceduralId } from './synth.ts';
-import { readCheckpointConfig } from '../training/model-engine.ts';
+import { readCheckpointConfig } from '../runs/checkpoint.ts';
 import type { LoadedRun } from '../runs/run.ts';
 import { readRunInfo, RunError, RUN_FILES, type RunInfo } from '../runs/run-folder.ts';
-import { runCheckpoint } from '../training/train.ts';
-import { readLoopState } from '../training/engine.ts';
+import { runCheckpoint } from '../runs/run-folder.ts';
+import { readLoopState } from '../runs/run-folder.ts';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_VERSION, bundleBlock, isBundleFolder, type BundleBlock } from '../runs/bundle.ts';
 
 /** The size the issue allows a shipped bundle (10 MB). */

@@ -25,7 +25,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../io/fs.ts';
 import { vegaLiteToPng } from '../io/plot.ts';
 import { RECIPES } from '../../../datasets/recipes.ts';
 import { sweepMarkdown, sweepPlotSpec, type SweepPoint, type SweepRunInfo } from './sweep.ts';
-import { loadRun } from '../runs/run.ts';
+import { openRun, requireRunInfo } from '../runs/run.ts';
 import { readMetrics, RunError, type RunInit } from '../runs/run-folder.ts';
 import { bundleWorkDir, evaluateModel } from './bundle.ts';
 import { BUNDLE_FILES, bundleBlock } from '../runs/bundle.ts';
@@ -231,7 +231,7 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
 
 /** Evaluates a bundle and writes `card.json`, `MODEL_CARD.md` and `sweep.png` into it (module header). */
 export async function writeModelCard(bundleDir: string, opts: CardOptions = {}): Promise<ModelCard> {
-  const run = await loadRun(bundleDir);
+  const run = await openRun(bundleDir);
   const block = bundleBlock(run.info);
   if (!block) {
     run.dispose();
@@ -247,7 +247,7 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
     run.dispose();
   }
   const records = readRecords(path.join(work, EVAL_RUN_FILES.evalPartial), { step: block.state.step, split, seed, draws }, supportCounts, report.objects);
-  const info = run.info;
+  const info = requireRunInfo(run);
   const config = run.config;
   const metrics = readMetrics<{ kind: string; step: number; time: number; psnr?: number }>(bundleDir);
   const lastTrain = metrics.filter((r) => r.kind === 'train').at(-1);
@@ -349,7 +349,7 @@ export async function checkCard(bundleDir: string, opts: { data: { root: string;
   if (!card) throw new RunError(`${bundleDir}: no ${BUNDLE_FILES.cardJson}; write it with lfkit bundle --out ${bundleDir} --card`);
   const counts = opts.supportCounts ?? card.sweep.supportCounts;
   const draws = Math.min(opts.draws ?? 2, card.sweep.draws);
-  const run = await loadRun(bundleDir);
+  const run = await openRun(bundleDir);
   try {
     const ds = await run.openData(opts.data);
     const n0 = Math.min(opts.objects ?? 3, card.sweep.objectIds.length);

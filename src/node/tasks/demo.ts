@@ -29,7 +29,7 @@ import { heldOutViews, orbitCameras } from '../../core/render/views.ts';
 import { METHOD_NAMES } from './sweep.ts';
 import { DEFAULT_RENDER, proceduralId, splitsFileName, synthesizeProcedural } from './synth.ts';
 import { RECIPES } from '../../../datasets/recipes.ts';
-import { loadRun, type LoadedRun } from '../runs/run.ts';
+import { openRun, type LoadedRun } from '../runs/run.ts';
 import { RunError, RUN_FILES } from '../runs/run-folder.ts';
 import { readBundleTrainMean } from './bundle.ts';
 import { bundleBlock } from '../runs/bundle.ts';
@@ -180,7 +180,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const out = opts.out ?? 'demo-out';
   const counts = [...(opts.supportCounts ?? [1, 3, 5])].sort((a, b) => a - b);
   const maxS = counts.at(-1)!;
-  const run = await loadRun(modelDir);
+  const run = await openRun(modelDir);
   try {
     const block = bundleBlock(run.info);
     const recipe = block?.recipe ?? DEMO_RECIPE;

@@ -26,7 +26,7 @@ import { CameraError, cameraFromIntrinsics, scaleCamera, toRowMajor, type Camera
 import { gridImage, resizeImage, type RgbImage } from '../../core/render/image-ops.ts';
 import { fitSupport, renderCamera, RenderError } from '../../core/render/render.ts';
 import { heldOutViews, orbitCameras, spreadViews } from '../../core/render/views.ts';
-import type { LoadedRun } from '../runs/run.ts';
+import { requireRunInfo, type LoadedRun } from '../runs/run.ts';
 import { testTimeOptimize, type TtoOptions, type TtoReport } from '../../core/analysis/tto.ts';
 
 export interface RenderRunOptions {
@@ -191,7 +191,7 @@ export async function renderRun(run: LoadedRun, opts: RenderRunOptions): Promise
     }
   } else if (object && opts.orbit === undefined) {
     // held-out views with ground truth, at the dataset's own resolution
-    const ds = await openDataset((opts.data?.root ?? run.info.data.root), { category: opts.data?.category ?? run.info.data.category ?? undefined });
+    const ds = await openDataset((opts.data?.root ?? requireRunInfo(run).data.root), { category: opts.data?.category ?? requireRunInfo(run).data.category ?? undefined });
     truthObject = await ds.loadObject(object.id);
     for (const i of heldOutViews(truthObject.views.length, supportIdx, 4)) {
       const v = truthObject.views[i]!;

@@ -23,7 +23,7 @@ import { meanStdErr, type MeanStdErr } from '../../core/metrics/metrics.ts';
 import type { RunEvalOptions } from './eval.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../io/fs.ts';
 import { vegaLiteToPng } from '../io/plot.ts';
-import { loadRun } from '../runs/run.ts';
+import { openRun, requireRunInfo } from '../runs/run.ts';
 import { RunError, RUN_FILES } from '../runs/run-folder.ts';
 import { evaluateModel } from './bundle.ts';
 import { bundleBlock } from '../runs/bundle.ts';
@@ -181,7 +181,7 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
     const label = labels[i]!;
     const counts = e.supportCounts ?? opts.supportCounts;
     opts.log?.(`evaluating ${e.dir} (${i + 1} of ${entries.length}) at ${counts.join(',')} support views`);
-    const run = await loadRun(e.dir, { checkpoint: e.checkpoint ?? opts.checkpoint });
+    const run = await openRun(e.dir, { checkpoint: e.checkpoint ?? opts.checkpoint });
     // runs of one dataset share the training mean: reuse one computed for an earlier run
     // (evaluateRun checks its key and recomputes it when it belongs to other data)
     const tm = path.join(e.dir, RUN_FILES.trainMean);
@@ -192,10 +192,11 @@ export async function sweepRuns(entries: readonly SweepEntry[], opts: SweepOptio
         data: opts.data, quiet: opts.quiet,
       };
       const report = await evaluateModel(run, evalOpts, { workDir: opts.workDir ? path.join(opts.workDir, label) : undefined });
-      const ds = opts.data?.root ?? run.info.data.root;
+      const info = requireRunInfo(run);
+      const ds = opts.data?.root ?? info.data.root;
       runs.push({
         label, series: e.series ?? label, dir: e.dir, checkpoint: { which: run.checkpoint.which, step: run.checkpoint.state.step },
-        data: { root: ds, category: opts.data?.category ?? run.info.data.category }, supportCounts: counts, objectIds: report.objects,
+        data: { root: ds, category: opts.data?.category ?? info.data.category }, supportCounts: counts, objectIds: report.objects,
       });
       report.results.forEach((r, j) => {
         points.push({ run: label, series: e.series ?? label, support: r.support, summary: r });

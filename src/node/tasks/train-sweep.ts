@@ -13,7 +13,7 @@
 import path from 'node:path';
 import type { Dataset } from '../../core/data/types.ts';
 import type { LfkitConfig } from '../../core/model/config.ts';
-import { findCheckpointDir, readLoopState } from '../training/engine.ts';
+import { findCheckpointDir, readLoopState } from '../runs/run-folder.ts';
 import { modelEngines } from '../training/model-engine.ts';
 import { isRunFolder, runPaths, type RunData } from '../runs/run-folder.ts';
 import { train, type TrainResult } from '../training/train.ts';

@@ -21,7 +21,8 @@
 import { edgeLossWeights, edgeMask, episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels } from '../../core/data/episodes.ts';
 import type { Dataset } from '../../core/data/types.ts';
 import { hashSeed } from '../../core/analysis/evaluate.ts';
-import { pluckerAtPixels, pluckerImage, type Camera } from '../../core/rays/index.ts';
+import type { Camera } from '../../core/rays/index.ts';
+import { cameraRays, cameraRaysAtPixels } from '../../core/model/support.ts';
 import { Rng } from '../../core/util/rng.ts';
 import type { Batch } from '../../core/model/trainer.ts';
 
@@ -168,12 +169,12 @@ export function buildBatch(objects: readonly CachedObject[], S: number, rng: Rng
     ep.support.forEach((v, s) => {
       const slot = b * S + s;
       cachedView(obj, v, supportRgb.subarray(slot * P * 3, (slot + 1) * P * 3));
-      pluckerImage(obj.cameras[v]!, opts.originScale, supportPlucker.subarray(slot * P * 6, (slot + 1) * P * 6));
+      cameraRays(opts, obj.cameras[v]!, supportPlucker.subarray(slot * P * 6, (slot + 1) * P * 6));
     });
     const q = ep.query[0]!;
     cachedView(obj, q, qimg);
     const pixels = sampleQueryPixels(rng, qimg, K, { foregroundFraction: opts.foregroundFraction, foreground: obj.foreground[q] });
-    pluckerAtPixels(obj.cameras[q]!, pixels, opts.originScale, queryRays.subarray(b * K * 6, (b + 1) * K * 6));
+    cameraRaysAtPixels(opts, obj.cameras[q]!, pixels, queryRays.subarray(b * K * 6, (b + 1) * K * 6));
     if (queryWeight) edgeLossWeights(edgeMask(obj.foreground[q]!, W, H), pixels, edgeWeight, queryWeight.subarray(b * K, (b + 1) * K));
     for (let k = 0; k < K; k++) {
       const p = pixels[k]!;

@@ -8,22 +8,12 @@
  * Checkpoint folders are written whole and swapped in with renames (`saveCheckpointDir`), so a
  * crash (even `kill -9`) mid-save leaves the previous checkpoint intact.
  */
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../io/fs.ts';
 import type { ViewSynthesizer } from '../../core/render/render.ts';
 import type { Batch } from './data.ts';
-
-/** The loop's own state, stored next to the weights in every checkpoint. */
-export interface LoopState {
-  /** Steps completed. */
-  step: number;
-  /** Training seconds so far, summed over resumed sessions. */
-  time: number;
-  /** Best validation PSNR so far and its step (null before the first validation). */
-  bestVal: number | null;
-  bestStep: number | null;
-}
+import { LOOP_STATE_FILE, type LoopState } from '../runs/run-folder.ts';
 
 export interface TrainEngine {
   /** Renders with the current weights (inference mode: no dropout). */
@@ -48,8 +38,6 @@ export interface EngineFactory<C = unknown> {
   load(dir: string, config: C, opts?: { init?: boolean }): Promise<TrainEngine>;
 }
 
-const STATE_FILE = 'loop-state.json';
-
 /**
  * Saves a checkpoint into `dir` atomically: engine files + `loop-state.json` go to a temporary
  * sibling folder, then `dir` is swapped for it (`dir.old` is kept until the swap succeeds).
@@ -59,25 +47,10 @@ export async function saveCheckpointDir(engine: TrainEngine, dir: string, state:
   const old = `${dir}.old`;
   rmSync(tmp, { recursive: true, force: true });
   await engine.save(tmp, state);
-  writeJsonAtomic(path.join(tmp, STATE_FILE), state);
+  writeJsonAtomic(path.join(tmp, LOOP_STATE_FILE), state);
   rmSync(old, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
   rmSync(old, { recursive: true, force: true });
 }
 
-/** The folder holding the checkpoint `dir` (or its `.old` copy after a crash mid-swap), or null. */
-export function findCheckpointDir(dir: string): string | null {
-  for (const d of [dir, `${dir}.old`]) if (existsSync(path.join(d, STATE_FILE))) return d;
-  return null;
-}
-
-/** Reads the loop state of a checkpoint folder. */
-export function readLoopState(dir: string): LoopState {
-  const file = path.join(dir, STATE_FILE);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LoopState;
-  } catch (err) {
-    throw new Error(`${file}: cannot read the checkpoint's loop state (${(err as Error).message})`);
-  }
-}

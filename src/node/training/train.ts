@@ -24,7 +24,8 @@ import { meanStdErr } from '../../core/metrics/metrics.ts';
 import { writeJsonAtomic } from '../io/fs.ts';
 import { Progress } from '../io/progress.ts';
 import { batchForStep, ObjectCache, planStep } from './data.ts';
-import { findCheckpointDir, readLoopState, saveCheckpointDir, type EngineFactory, type LoopState, type TrainEngine } from './engine.ts';
+import { saveCheckpointDir, type EngineFactory, type TrainEngine } from './engine.ts';
+import { findCheckpointDir, readLoopState, type LoopState } from '../runs/run-folder.ts';
 import {
   appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, RunError, runPaths, truncateMetricsAfter, type RunData, type RunInfo, type RunInit,
 } from '../runs/run-folder.ts';
@@ -274,17 +275,6 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     engine.dispose();
   }
   return { runDir: opts.runDir, step: state.step, startStep, reason, time: state.time, lastLoss, bestVal: state.bestVal, bestStep: state.bestStep };
-}
-
-/** `checkpoints/best` when it exists, else `checkpoints/last`; RunError when the run has none. */
-export function runCheckpoint(runDir: string, which: 'best' | 'last' | 'auto' = 'auto'): { dir: string; which: 'best' | 'last'; state: LoopState } {
-  const p = runPaths(runDir);
-  const order: ('best' | 'last')[] = which === 'auto' ? ['best', 'last'] : [which];
-  for (const w of order) {
-    const d = findCheckpointDir(w === 'best' ? p.bestCheckpoint : p.lastCheckpoint);
-    if (d) return { dir: d, which: w, state: readLoopState(d) };
-  }
-  throw new RunError(`--run: ${runDir} has no ${which === 'auto' ? '' : which + ' '}checkpoint yet (${path.join(runDir, 'checkpoints')}); train it first`);
 }
 
 export type { RunInfo };

@@ -11,11 +11,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../io/fs.ts';
 
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The package's root folder: the nearest folder above this module with a package.json (sources or dist/). */
+export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  for (let d = from; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) throw new Error(`no package.json above ${from}`);
+  }
+}
 export const VIEWER_DIR = path.join(PACKAGE_ROOT, 'viewer');
 export const VIEWER_DIST = path.join(VIEWER_DIR, 'dist');
 /** Folders whose files the page bundles: a change in any of them triggers a rebuild. */
-const SOURCE_DIRS = ['viewer', 'src/rays', 'src/lightfield', 'src/model', 'src/encoder', 'src/util', 'src/viewer-server'];
+const SOURCE_DIRS = ['viewer', 'src/core'];
 const STAMP = 'build-stamp.json';
 
 function listFiles(dir: string, out: string[]): void {

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { DatasetError, type Dataset, type PosedObject } from '../../core/data/types.ts';
 import { openDataset } from '../io/open-dataset.ts';
 import { cameraCenter } from '../../core/rays/index.ts';
-import { cameraToJson, type ObjectDetail, type ObjectSummary } from './protocol.ts';
+import { cameraToJson, type ObjectDetail, type ObjectSummary } from '../../core/model/viewer-protocol.ts';
 
 export class ViewerDataError extends Error {
   constructor(message: string) {

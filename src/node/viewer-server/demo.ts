@@ -7,7 +7,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_RENDER, GENERATOR_VERSION, splitsFileName, synthesizeProcedural } from '../../../datasets/index.ts';
+import { GENERATOR_VERSION } from '../../../datasets/index.ts';
+import { DEFAULT_RENDER, splitsFileName, synthesizeProcedural } from '../tasks/synth.ts';
 import { PACKAGE_ROOT } from './build.ts';
 
 /** Where bundled models live: `models/NAME/{config.json, model.safetensors, ...}`. */

@@ -13,4 +13,3 @@ export { ViewerData, ViewerDataError } from './dataset.ts';
 export { loadViewerModel, encodeLatents, ViewerModelError, type ViewerModel, type Latents } from './model.ts';
 export { ensureViewerBuilt, viewerBuildIsFresh, VIEWER_DIST } from './build.ts';
 export { resolveStaticPath, type StaticTarget } from './static-path.ts';
-export * from './protocol.ts';

@@ -3,7 +3,7 @@
  * weights (safetensors bytes, as stored) and runs the decoder itself; the server runs the
  * encoder once per (object, support set) and sends the latent tokens Z `[1, R, d]`.
  *
- * `--run` takes a run folder (`loadRun`: its best checkpoint, else the last; it also names the
+ * `--run` takes a run folder (`openRun`: its best checkpoint, else the last; it also names the
  * run's dataset) or a bare checkpoint folder. A tfjs backend must be active (`initBackend`).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,11 +11,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PosedView } from '../../core/data/types.ts';
 import type { LfkitConfig, LightFieldModel } from '../../core/model/index.ts';
-import { pluckerImage } from '../../core/rays/index.ts';
 import { fitSupport } from '../../core/render/render.ts';
-import { CHECKPOINT_FILES, loadModelCheckpoint } from '../training/model-engine.ts';
+import { encodeSupport } from '../../core/model/support.ts';
+import { CHECKPOINT_FILES, loadModelCheckpoint } from '../runs/checkpoint.ts';
 import { isRunFolder } from '../runs/run-folder.ts';
-import { loadRun } from '../runs/run.ts';
+import { openRun } from '../runs/run.ts';
 
 export class ViewerModelError extends Error {
   constructor(message: string) {
@@ -47,16 +47,7 @@ export interface ViewerModel {
 export function encodeLatents(model: LightFieldModel, views: readonly PosedView[], width: number, height: number): Latents {
   const size = model.config.imageSize;
   const fitted = fitSupport(views.map((v) => ({ data: v.image, width, height })), views.map((v) => v.camera), size, views.map((v) => v.name));
-  const S = fitted.images.length;
-  const P = size * size;
-  const rgb = new Float32Array(S * P * 3);
-  const pl = new Float32Array(S * P * 6);
-  fitted.images.forEach((img, s) => {
-    rgb.set(img, s * P * 3);
-    pluckerImage(fitted.cameras[s]!, model.config.originScale, pl.subarray(s * P * 6, (s + 1) * P * 6));
-  });
-  // encoder: [1, S, H, W, 3] + [1, S, H, W, 6] -> Z [1, R, d]
-  const Z = tf.tidy(() => model.encode(tf.tensor(rgb, [1, S, size, size, 3]), tf.tensor(pl, [1, S, size, size, 6])));
+  const { Z } = encodeSupport(model, fitted);
   try {
     const [b, r, d] = Z.shape;
     return { data: Z.dataSync() as Float32Array, shape: [b, r, d] };
@@ -68,19 +59,13 @@ export function encodeLatents(model: LightFieldModel, views: readonly PosedView[
 /** Loads `--run` (a run folder or a checkpoint folder). Errors name the flag and the file. */
 export async function loadViewerModel(run: string): Promise<ViewerModel> {
   if (!existsSync(run)) throw new ViewerModelError(`--run ${run}: no such folder`);
-  let model: LightFieldModel, config: LfkitConfig, ckptDir: string;
-  let trainedOn: ViewerModel['trainedOn'] = null;
-  if (isRunFolder(run)) {
-    const r = await loadRun(run);
-    ({ model, config } = r);
-    ckptDir = r.checkpoint.dir;
-    trainedOn = { root: r.info.data.root, category: r.info.data.category };
-  } else if (existsSync(path.join(run, CHECKPOINT_FILES.weights))) {
-    ({ model, config } = loadModelCheckpoint(run));
-    ckptDir = run;
-  } else {
+  if (!isRunFolder(run) && !existsSync(path.join(run, CHECKPOINT_FILES.weights))) {
     throw new ViewerModelError(`--run ${run}: neither an lfkit run folder (config.json) nor a checkpoint folder (${CHECKPOINT_FILES.weights})`);
   }
+  // a run folder, a bundle or a bare checkpoint folder (`openRun` tells them apart)
+  const { model, config, checkpoint, info } = await openRun(run);
+  const ckptDir = checkpoint.dir;
+  const trainedOn: ViewerModel['trainedOn'] = info ? { root: info.data.root, category: info.data.category } : null;
   const weights = new Uint8Array(readFileSync(path.join(ckptDir, CHECKPOINT_FILES.weights)));
   return {
     runName: path.basename(path.resolve(run)),

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ViewerDataError, type ViewerData } from './dataset.ts';
 import type { ViewerModel } from './model.ts';
-import { LATENT_SHAPE_HEADER, type ApiError, type ModelInfo, type ObjectList, type ViewerInfo } from './protocol.ts';
+import { LATENT_SHAPE_HEADER, type ApiError, type ModelInfo, type ObjectList, type ViewerInfo } from '../../core/model/viewer-protocol.ts';
 import { resolveStaticPath } from './static-path.ts';
 
 export class ViewerServerError extends Error {

@@ -5,20 +5,20 @@
  */
 import os from 'node:os';
 import { Option, type Command } from 'commander';
-import { openDataset } from '../../node/io/open-dataset.ts';
-import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../../core/model/index.ts';
-import { useBackend } from '../backend.ts';
-import { parallelModelEngines } from '../../node/parallel/engine.ts';
-import { usefulThreads } from '../../node/parallel/synth.ts';
-import { readCheckpointConfig } from '../../node/training/model-engine.ts';
-import { findCheckpointDir } from '../../node/training/engine.ts';
-import { readRunInfo, RunError } from '../../node/runs/run-folder.ts';
-import { DEFAULT_VAL_OBJECTS, train } from '../../node/training/train.ts';
-import { UserError } from '../errors.ts';
-import { interruptOnSignals } from '../signals.ts';
+import { openDataset } from '../node/io/open-dataset.ts';
+import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../core/model/index.ts';
+import { useBackend } from './backend.ts';
+import { parallelModelEngines } from '../node/parallel/engine.ts';
+import { usefulThreads } from '../node/parallel/synth.ts';
+import { readCheckpointConfig } from '../node/runs/checkpoint.ts';
+import { findCheckpointDir } from '../node/runs/run-folder.ts';
+import { readRunInfo, RunError } from '../node/runs/run-folder.ts';
+import { DEFAULT_VAL_OBJECTS, train } from '../node/training/train.ts';
+import { UserError } from './errors.ts';
+import { interruptOnSignals } from './signals.ts';
 import {
   backendOption, collect, commanderParser, floatOption, intOption, jsonOption, parseIntFlag, parseSetPairs, supportOption, userErrors,
-} from '../options.ts';
+} from './options.ts';
 
 /** The training flags `lfkit train` shares with `lfkit sweep --train`. */
 export interface TrainingFlags {

@@ -9,13 +9,11 @@
  */
 import os from 'node:os';
 import { Option, type Command } from 'commander';
-import { DatasetError } from '../../core/data/types.ts';
-import {
-  DEFAULT_ELEVATION_DEG, DEFAULT_FOV, DEFAULT_SPP, MeshFileError, RECIPES, SYNTH_CATEGORIES, SynthError, SynthJobError,
-  synthesizeMeshes, synthesizeProcedural, writeContactSheet, type SynthCategory, type SynthSummary,
-} from '../../../datasets/index.ts';
-import { UserError } from '../errors.ts';
-import { commanderParser, floatOption, intOption, jsonOption, parseFloatFlag, seedOption } from '../options.ts';
+import { DatasetError } from '../core/data/types.ts';
+import { DEFAULT_ELEVATION_DEG, DEFAULT_FOV, DEFAULT_SPP, MeshFileError, RECIPES, SYNTH_CATEGORIES, SynthJobError, writeContactSheet, type SynthCategory } from '../../datasets/index.ts';
+import { SynthError, synthesizeMeshes, synthesizeProcedural, type SynthSummary } from '../node/tasks/synth.ts';
+import { UserError } from './errors.ts';
+import { commanderParser, floatOption, intOption, jsonOption, parseFloatFlag, seedOption } from './options.ts';
 
 interface SynthFlags {
   recipe?: string;

@@ -6,11 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { createBundle } from '../../node/tasks/bundle.ts';
-import { writeModelCard } from '../../node/tasks/card.ts';
-import { useBackend } from '../backend.ts';
-import { UserError } from '../errors.ts';
-import { backendOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
+import { createBundle } from '../node/tasks/bundle.ts';
+import { writeModelCard } from '../node/tasks/card.ts';
+import { useBackend } from './backend.ts';
+import { UserError } from './errors.ts';
+import { backendOption, intOption, jsonOption, seedOption, supportOption, userErrors } from './options.ts';
 
 interface BundleFlags {
   run?: string;

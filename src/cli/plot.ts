@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { plotTrainingCurves, type MetricsRecord } from '../../node/io/plot.ts';
-import { readMetrics, readRunInfo, RunError, RUN_FILES } from '../../node/runs/run-folder.ts';
-import { jsonOption, userErrors } from '../options.ts';
+import { plotTrainingCurves, type MetricsRecord } from '../node/io/plot.ts';
+import { readMetrics, readRunInfo, RunError, RUN_FILES } from '../node/runs/run-folder.ts';
+import { jsonOption, userErrors } from './options.ts';
 
 export function register(program: Command): void {
   program

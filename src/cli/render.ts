@@ -3,15 +3,16 @@
  * or held-out views with ground truth; PNGs, a comparison grid and an animated turntable.
  */
 import { Option, type Command } from 'commander';
-import { useBackend } from '../backend.ts';
-import { renderRun } from '../../node/tasks/render.ts';
-import { formatTtoTable, TTO_DEFAULT_LR, TTO_DEFAULT_RAYS } from '../../core/analysis/tto.ts';
-import { loadRun } from '../../node/runs/run.ts';
-import { workersOption } from '../workers.ts';
-import { UserError } from '../errors.ts';
+import { useBackend } from './backend.ts';
+import { renderRun } from '../node/tasks/render.ts';
+import { formatTtoTable, TTO_DEFAULT_LR, TTO_DEFAULT_RAYS } from '../core/analysis/tto.ts';
+import { openRun } from '../node/runs/run.ts';
+import { withThreads } from '../node/parallel/synth.ts';
+import { workersOption } from './workers.ts';
+import { UserError } from './errors.ts';
 import {
   backendOption, commanderParser, floatOption, intOption, jsonOption, parseIndexList, parseStringList, userErrors,
-} from '../options.ts';
+} from './options.ts';
 
 interface RenderFlags {
   run: string;
@@ -76,7 +77,7 @@ export function register(program: Command): void {
       if (flags.ttoSteps === undefined && flags.ttoAll) throw new UserError('--tto-all: needs --tto-steps N');
       if (!(flags.ttoLr > 0)) throw new UserError(`--tto-lr: must be above 0, got ${flags.ttoLr}`);
       await useBackend(flags.backend);
-      const run = await loadRun(flags.run, { checkpoint: flags.checkpoint, threads: flags.workers });
+      const run = await withThreads(await openRun(flags.run, { checkpoint: flags.checkpoint }), flags.workers);
       try {
         const res = await renderRun(run, {
           out: flags.out, size: flags.size, data: { root: flags.data, category: flags.category }, object: flags.object,

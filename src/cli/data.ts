@@ -4,10 +4,10 @@
  * resolution, skipped objects and errors. Exit code 1 when it finds errors.
  */
 import { Option, type Command } from 'commander';
-import { DatasetError } from '../../core/data/types.ts';
-import { formatInspectReport, inspectDataset } from '../../node/tasks/inspect.ts';
-import { Progress } from '../../node/io/progress.ts';
-import { UserError } from '../errors.ts';
+import { DatasetError } from '../core/data/types.ts';
+import { formatInspectReport, inspectDataset } from '../node/tasks/inspect.ts';
+import { Progress } from '../node/io/progress.ts';
+import { UserError } from './errors.ts';
 
 interface InspectFlags {
   category?: string;

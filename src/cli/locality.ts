@@ -5,12 +5,12 @@
  * pixels, averaged over the tokens and several objects.
  */
 import { Option, type Command } from 'commander';
-import { localityRun } from '../../node/tasks/locality.ts';
-import { Progress } from '../../node/io/progress.ts';
-import { useBackend } from '../backend.ts';
-import { loadRun } from '../../node/runs/run.ts';
-import { UserError } from '../errors.ts';
-import { backendOption, floatOption, intOption, jsonOption, MAX_SUPPORT, seedOption, userErrors } from '../options.ts';
+import { localityRun } from '../node/tasks/locality.ts';
+import { Progress } from '../node/io/progress.ts';
+import { useBackend } from './backend.ts';
+import { openRun } from '../node/runs/run.ts';
+import { UserError } from './errors.ts';
+import { backendOption, floatOption, intOption, jsonOption, MAX_SUPPORT, seedOption, userErrors } from './options.ts';
 
 interface LocalityFlags {
   run: string;
@@ -57,7 +57,7 @@ export function register(program: Command): void {
       if (!/\.png$/i.test(flags.out)) throw new UserError(`--out: '${flags.out}' must be a .png file`);
       if (!(flags.top > 0)) throw new UserError('--top: must be above 0');
       await useBackend(flags.backend);
-      const run = await loadRun(flags.run, { checkpoint: flags.checkpoint });
+      const run = await openRun(flags.run, { checkpoint: flags.checkpoint });
       let done = false;
       const bar = new Progress({ total: flags.objects, label: 'locality', unit: 'object', quiet: flags.quiet || flags.json });
       try {

@@ -15,8 +15,8 @@
  * Cameras travel as `CameraJson`: the `src/rays` camera with `c2w` as a plain array (OpenGL
  * convention, column-major, world up +z). `cameraFromJson` turns one back into a `Camera`.
  */
-import type { ModelConfig } from '../../core/model/index.ts';
-import type { Camera } from '../../core/rays/index.ts';
+import type { ModelConfig } from './config.ts';
+import type { Camera } from '../rays/index.ts';
 
 /** A `Camera` as JSON: `c2w` column-major (gl-matrix layout), OpenGL convention. */
 export type CameraJson = Omit<Camera, 'c2w'> & { c2w: number[] };

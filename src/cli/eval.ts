@@ -3,12 +3,13 @@
  * support count of the model and every baseline, `eval.json` in the run folder, resumable.
  */
 import { Option, type Command } from 'commander';
-import { evaluateRun } from '../../node/tasks/eval.ts';
-import { formatEvalTable } from '../../core/analysis/evaluate.ts';
-import { useBackend } from '../backend.ts';
-import { loadRun } from '../../node/runs/run.ts';
-import { workersOption } from '../workers.ts';
-import { backendOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
+import { evaluateRun } from '../node/tasks/eval.ts';
+import { formatEvalTable } from '../core/analysis/evaluate.ts';
+import { useBackend } from './backend.ts';
+import { openRun } from '../node/runs/run.ts';
+import { withThreads } from '../node/parallel/synth.ts';
+import { workersOption } from './workers.ts';
+import { backendOption, intOption, jsonOption, seedOption, supportOption, userErrors } from './options.ts';
 
 interface EvalFlags {
   run: string;
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .addOption(jsonOption())
     .action(userErrors(async (flags: EvalFlags) => {
       const backend = await useBackend(flags.backend);
-      const run = await loadRun(flags.run, { checkpoint: flags.checkpoint, threads: flags.workers });
+      const run = await withThreads(await openRun(flags.run, { checkpoint: flags.checkpoint }), flags.workers);
       try {
         const report = await evaluateRun(run, {
           supportCounts: flags.support, draws: flags.draws, split: flags.split, objects: flags.objects, seed: flags.seed,

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { assertDemoModel, DEMO_MODEL_DIR, demoTable, runDemo } from '../../node/tasks/demo.ts';
-import { useBackend } from '../backend.ts';
-import { backendOption, intOption, jsonOption, supportOption, userErrors } from '../options.ts';
+import { assertDemoModel, DEMO_MODEL_DIR, demoTable, runDemo } from '../node/tasks/demo.ts';
+import { useBackend } from './backend.ts';
+import { backendOption, intOption, jsonOption, supportOption, userErrors } from './options.ts';
 
 interface DemoFlags {
   model: string;

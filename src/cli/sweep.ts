@@ -6,14 +6,14 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { openDataset } from '../../node/io/open-dataset.ts';
-import { pairedMarkdown, sweepMarkdown, sweepRuns, writeSweep, type SweepEntry } from '../../node/tasks/sweep.ts';
-import { sweepRunDir, trainSweep } from '../../node/tasks/train-sweep.ts';
-import { useBackend } from '../backend.ts';
-import { DEFAULT_VAL_OBJECTS } from '../../node/training/train.ts';
-import { UserError } from '../errors.ts';
-import { interruptOnSignals } from '../signals.ts';
-import { backendOption, collect, floatOption, intOption, jsonOption, seedOption, supportOption, userErrors } from '../options.ts';
+import { openDataset } from '../node/io/open-dataset.ts';
+import { pairedMarkdown, sweepMarkdown, sweepRuns, writeSweep, type SweepEntry } from '../node/tasks/sweep.ts';
+import { sweepRunDir, trainSweep } from '../node/tasks/train-sweep.ts';
+import { useBackend } from './backend.ts';
+import { DEFAULT_VAL_OBJECTS } from '../node/training/train.ts';
+import { UserError } from './errors.ts';
+import { interruptOnSignals } from './signals.ts';
+import { backendOption, collect, floatOption, intOption, jsonOption, seedOption, supportOption, userErrors } from './options.ts';
 import { trainConfigFromFlags, type TrainingFlags } from './train.ts';
 
 interface SweepFlags extends TrainingFlags {

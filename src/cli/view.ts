@@ -6,14 +6,14 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { initBackend } from '../../node/backend.ts';
-import { ensureViewerBuilt, VIEWER_DIST } from '../../node/viewer-server/build.ts';
-import { DEMO, ensureDemoData, findBundledModel } from '../../node/viewer-server/demo.ts';
-import { ViewerData, ViewerDataError } from '../../node/viewer-server/dataset.ts';
-import { loadViewerModel, ViewerModelError, type ViewerModel } from '../../node/viewer-server/model.ts';
-import { isLoopbackHost, startViewerServer, ViewerServerError } from '../../node/viewer-server/server.ts';
-import { UserError } from '../errors.ts';
-import { backendOption, commanderParser, MAX_SUPPORT, parseIntFlag, userErrors } from '../options.ts';
+import { initBackend } from '../node/backend.ts';
+import { ensureViewerBuilt, VIEWER_DIST } from '../node/viewer-server/build.ts';
+import { DEMO, ensureDemoData, findBundledModel } from '../node/viewer-server/demo.ts';
+import { ViewerData, ViewerDataError } from '../node/viewer-server/dataset.ts';
+import { loadViewerModel, ViewerModelError, type ViewerModel } from '../node/viewer-server/model.ts';
+import { isLoopbackHost, startViewerServer, ViewerServerError } from '../node/viewer-server/server.ts';
+import { UserError } from './errors.ts';
+import { backendOption, commanderParser, MAX_SUPPORT, parseIntFlag, userErrors } from './options.ts';
 
 interface ViewOptions {
   run?: string;
