@@ -12,15 +12,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { LightFieldModel, Trainer, resolveConfig, type Batch, type LfkitConfig } from '../src/model/index.ts';
+import { LightFieldModel, Trainer, resolveConfig, type Batch, type LfkitConfig } from '../src/core/model/index.ts';
 import { gpuAdapter, initBackend } from '../src/node/backend.ts';
 import { parallelEngine } from '../src/node/parallel/engine.ts';
 import { parallelSynthesizer, usefulThreads } from '../src/node/parallel/synth.ts';
 import { ReplicaPool } from '../src/node/parallel/pool.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
-import type { ViewSynthesizer } from '../src/render/render.ts';
-import { modelSynthesizer } from '../src/train/model-engine.ts';
-import { Rng } from '../src/util/rng.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import type { ViewSynthesizer } from '../src/core/render/render.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
+import { Rng } from '../src/core/util/rng.ts';
 
 export interface BackendSpeed {
   backend: string;

@@ -6,9 +6,9 @@
  * are free). PyTorch on the same machine, in the same run: `npm run bench -- perf` or `gpu`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LightFieldModel, Trainer, resolveConfig, type Batch } from '../src/model/index.ts';
+import { LightFieldModel, Trainer, resolveConfig, type Batch } from '../src/core/model/index.ts';
 import { initBackend } from '../src/node/backend.ts';
-import { Rng } from '../src/util/rng.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { median, type Benchmark, type Figure } from './harness.ts';
 
 function randomBatch(B: number, S: number, H: number, K: number, rng: Rng): Batch {

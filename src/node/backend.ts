@@ -13,8 +13,8 @@
  * dynamic (optional packages) and injectable so the ladder is testable without them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { patchWasmKernels } from '../nn/wasm-kernels.ts';
-import { patchWebGpuBackend } from '../nn/webgpu-kernels.ts';
+import { patchWasmKernels } from '../core/nn/wasm-kernels.ts';
+import { patchWebGpuBackend } from '../core/nn/webgpu-kernels.ts';
 import { probeWebGpu, vulkanLoaderPresent, type GpuAdapterSummary } from './webgpu.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;

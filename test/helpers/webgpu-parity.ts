@@ -4,10 +4,10 @@
  * child process (`webgpu-parity-child.ts`), then compares the two.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LightFieldModel, Trainer } from '../../src/model/index.ts';
-import { modelSynthesizer } from '../../src/train/model-engine.ts';
-import { renderCamera } from '../../src/render/render.ts';
-import { cameraAt, orbitPose } from '../../src/rays/index.ts';
+import { LightFieldModel, Trainer } from '../../src/core/model/index.ts';
+import { modelSynthesizer } from '../../src/core/model/support.ts';
+import { renderCamera } from '../../src/core/render/render.ts';
+import { cameraAt, orbitPose } from '../../src/core/rays/index.ts';
 import { randomBatch, tinyConfig } from './model-fixtures.ts';
 
 export interface ParityResult {
