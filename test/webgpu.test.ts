@@ -19,8 +19,11 @@ import { parityRun, type ParityResult } from './helpers/webgpu-parity.ts';
 let base: string;
 let env: NodeJS.ProcessEnv;
 
-/** Runs `node args` with SwiftShader; rejects with its stderr when it fails or hangs. */
-function run(args: string[], timeoutMs = 240_000): Promise<{ stdout: string; stderr: string }> {
+/**
+ * Runs `node args` with SwiftShader; rejects with its stderr when it fails or hangs. The guard
+ * is generous: each child takes 1-2.5 minutes on 2 busy cores, SwiftShader compiling shaders.
+ */
+function run(args: string[], timeoutMs = 540_000): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
@@ -63,7 +66,7 @@ describe('webgpu backend on SwiftShader', () => {
     assertClose(gpu.view, ref.view, 1e-7, 1e-4, 'rendered view');
     // A synchronous read of a GPU tensor is refused with one clear line, not a ReferenceError.
     expect(gpu.syncRead).toMatch(/^WebGpuError: webgpu backend: .*synchronously \(dataSync\)/);
-  }, 300_000);
+  }, 600_000);
 
   it('lfkit train --backend webgpu trains a tiny model and lfkit render renders from it', async () => {
     const root = await makeTinyLearnit({ objects: { train: 2, val: 1, test: 1 }, views: 4, size: 16 });
@@ -86,5 +89,5 @@ describe('webgpu backend on SwiftShader', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
-  }, 480_000);
+  }, 1_200_000);
 });
