@@ -27,7 +27,8 @@ export function findTorchPython(env: NodeJS.ProcessEnv = process.env): { python:
   const candidates = [env.LFKIT_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
   const tried: string[] = [];
   for (const py of [...new Set(candidates)]) {
-    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+    // Importing torch takes over a minute on a busy machine.
+    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8', timeout: 300_000 });
     if (r.status === 0) return { python: py, tried };
     tried.push(`${py}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
   }
