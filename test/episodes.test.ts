@@ -1,4 +1,4 @@
-/** The episode sampler (method.md section 3): seeded, without replacement, training views < 25. */
+/** The episode sampler (docs/model.md#episodes-and-evaluation): seeded, without replacement, training views < 25. */
 import { describe, expect, it } from 'vitest';
 import { episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels, TRAIN_VIEWS } from '../src/datasets/episodes.ts';
 import { Rng } from '../src/util/rng.ts';

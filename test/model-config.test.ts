@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, configDiff, countParameters, learningRate, resolveConfig } from '../src/model/index.ts';
 
 describe('config', () => {
-  it('counts parameters exactly as method.md section 6 says', () => {
+  it('counts parameters exactly as docs/model.md#presets says', () => {
     expect(countParameters(resolveConfig('paper').model)).toBe(44_218_374);
     expect(countParameters(resolveConfig('cpu').model)).toBe(2_102_726);
   });

@@ -1,5 +1,5 @@
 /**
- * `src/analysis`: the paper's analyses on a trained model (method.md section 7): locality maps
+ * `src/analysis`: the paper's analyses on a trained model (docs/model.md#analyses): locality maps
  * (Figure 5) and test-time optimisation (Figure 7, applied to views).
  */
 export * from './locality.ts';

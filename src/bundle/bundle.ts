@@ -33,7 +33,7 @@ import { runCheckpoint } from '../train/train.ts';
 import { readLoopState } from '../train/engine.ts';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_VERSION, bundleBlock, isBundleFolder, type BundleBlock } from './load.ts';
 
-/** The size the issue allows a shipped bundle (10 MB). */
+/** The largest bundle the repository ships (10 MB), so a clone stays small. */
 export const BUNDLE_MAX_BYTES = 10 * 1024 * 1024;
 
 export interface BundleOptions {

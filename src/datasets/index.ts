@@ -1,5 +1,5 @@
 /**
- * Dataset loading (Node side), method.md section 2. `openDataset` detects the format from the
+ * Dataset loading (Node side), docs/model.md#data. `openDataset` detects the format from the
  * folder layout; every format yields the same `PosedObject` (images composited on white,
  * cameras in the OpenGL convention of `src/rays`).
  *

@@ -1,4 +1,4 @@
-/** `src/eval`: metrics, baselines and the evaluation protocol of method.md section 3. */
+/** `src/eval`: metrics, baselines and the evaluation protocol of docs/model.md#episodes-and-evaluation. */
 export * from './metrics.ts';
 export * from './baselines.ts';
 export * from './evaluate.ts';

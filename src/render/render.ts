@@ -5,7 +5,7 @@
  * light-field decoder). `renderCamera` renders every pixel of a camera through it, in chunks, so
  * any output size works: the light field is continuous.
  *
- * Shapes: support images `[H, W, 3]`, rays `[N, 6]` Plücker `[d_hat, m]` (method.md section 1,
+ * Shapes: support images `[H, W, 3]`, rays `[N, 6]` Plücker `[d_hat, m]` (docs/model.md#cameras-and-rays,
  * origins scaled by the model's `originScale`), colours `[N, 3]`. No Node imports.
  */
 import { pluckerImage, scaleCamera, type Camera } from '../rays/index.ts';
@@ -24,7 +24,7 @@ export interface SupportSet {
 export interface ViewSynthesizer<Ctx = unknown> {
   /** H = W the encoder takes. */
   readonly imageSize: number;
-  /** Factor on camera origins before the Plücker embedding (method.md section 1). */
+  /** Factor on camera origins before the Plücker embedding (docs/model.md#cameras-and-rays). */
   readonly originScale: number;
   /** Support views -> per-object context (encoder once per object). */
   encode(support: SupportSet): Ctx | Promise<Ctx>;

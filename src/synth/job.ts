@@ -17,7 +17,7 @@ import { encodePng } from './png.ts';
 import { buildRenderMesh, renderView } from './render.ts';
 import { GENERATOR_VERSION, synthMesh, type SynthCategory } from './shapes.ts';
 
-/** Camera distance from the origin (method.md: cameras on a sphere of radius 4). */
+/** Camera distance from the origin (docs/datasets.md: cameras on a sphere of radius 4). */
 export const CAMERA_RADIUS = 4;
 
 export type ObjectSource =

@@ -1,6 +1,6 @@
 /**
  * The library API behind `lfkit eval`, `lfkit render` (and `lfkit view`): open a trained run by
- * its folder alone (style.md item 7).
+ * its folder alone (docs/model.md#code-conventions).
  *
  * @example
  *   const run = await loadRun('runs/chairs');                 // best checkpoint, else last
