@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { BUNDLE_MAX_BYTES, cardMargins, checkCard, detectRecipe, modelCardMarkdown } from '../src/bundle/index.ts';
+import { BUNDLE_MAX_BYTES, cardMargins, checkCard, detectRecipe, modelCardMarkdown, portableCommand } from '../src/bundle/index.ts';
 import { useBackend } from '../src/train/backend.ts';
 import type { ModelCard } from '../src/bundle/card.ts';
 import type { SupportSummary } from '../src/eval/evaluate.ts';
@@ -70,17 +70,19 @@ describe('lfkit bundle', () => {
     const card = JSON.parse(fs.readFileSync(path.join(out, 'card.json'), 'utf8')) as ModelCard;
     expect(card.sweep).toMatchObject({ split: 'test', draws: 2, seed: 0, objects: 2, objectIds: ['obj004', 'obj005'], supportCounts: [1, 2] });
     expect(card.sweep.results[1]!.model).toEqual(sw.points[3]!.summary.model);
-    expect(card.training.command).toBe(JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')).command);
+    // the card records the run's command without the machine's absolute paths
+    expect(card.training.command).toBe(portableCommand(JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')).command));
+    expect(card.training.command).not.toMatch(/(^|\s|=)\//);
     expect(card.training.checkpoint.step).toBe(res.checkpoint.step);
     expect(card.training.secondsToCheckpoint).toBeGreaterThan(0);
     expect(card.training.runSteps).toBe(3);
     expect(card.training.init).toBeNull();
-    // a run started with --init: the card shows the earlier run's command and the summed time
-    const chained = modelCardMarkdown({ ...card, training: { ...card.training, secondsToCheckpoint: 60,
-      init: { checkpoint: '/r/checkpoints/last', step: 7, time: 120, command: 'lfkit train --out /r --steps 7' } } }, []);
-    expect(chained).toContain('lfkit train --out /r --steps 7   # -> step 7, 2.0 min: /r/checkpoints/last');
-    expect(chained).toContain('then continued with:');
-    expect(chained).toMatch(/with the 2\.0 min \(7 steps\) before it, 3\.0 min in all/);
+    // a run started with --init: one paragraph with the summed steps and time, the last command, no absolute path
+    const chained = modelCardMarkdown({ ...card, training: { ...card.training, secondsToCheckpoint: 60, trainingScript: 'scripts/train-x.sh',
+      init: { checkpoint: '/data/r/checkpoints/last', step: 7, time: 120, command: 'lfkit train --out /data/r --steps 7' } } }, []);
+    expect(chained).toContain(`Trained for ${7 + card.training.checkpoint.step} steps, 3.0 min of training in all (summed over resumes), in 2 runs`);
+    expect(chained).toContain('Every command, in order: `scripts/train-x.sh`. The last run:');
+    expect(chained).not.toContain('/data/r');
     expect(card.machine.cores).toBe(os.cpus().length);
     expect(card.machine.node).toBe(process.version);
     expect(card.model.weightsBytes).toBe(fs.statSync(path.join(out, 'model.safetensors')).size);

@@ -29,6 +29,7 @@ import { loadRun } from '../train/run.ts';
 import { readMetrics, RunError, type RunInit } from '../train/run-folder.ts';
 import { bundleWorkDir, evaluateModel } from './bundle.ts';
 import { BUNDLE_FILES, bundleBlock } from './load.ts';
+import { portableCommand, portableInit, portablePath } from './portable.ts';
 
 export const CARD_FORMAT = 'lfkit-model-card';
 
@@ -43,6 +44,8 @@ export interface CardOptions {
   split?: string;
   /** Markdown with what the training took (schedule, originScale, chunks...), put in the card as is. */
   notes?: string;
+  /** A script in the repository with every training command, cited by the card's training paragraph. */
+  trainingScript?: string;
   /** Work folder for evaluation files (default: `bundleWorkDir`). */
   workDir?: string;
   /** The tfjs backend the evaluation ran on (recorded). */
@@ -81,6 +84,8 @@ export interface ModelCard {
     runSteps: number | null;
     /** The checkpoint the run started from (`lfkit train --init`), with its run's command; null for a fresh start. */
     init?: RunInit | null;
+    /** A script in the repository with every training command, cited by the card (e.g. `scripts/train-bundled-model.sh`). */
+    trainingScript?: string | null;
     notes: string | null;
   };
   machine: { cpu: string; cores: number; node: string; platform: string; backend: string | null };
@@ -166,31 +171,22 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('');
   L.push('## Training');
   L.push('');
+  // The training history is one paragraph: total steps and time, the data, the last command;
+  // every command of a chain of runs belongs in a script (`trainingScript`) or in card.json.
   const chain: RunInit[] = [];
-  for (let i = t.init ?? null; i; i = i.init ?? null) chain.unshift(i);
+  for (let i = portableInit(t.init); i; i = i.init ?? null) chain.unshift(i);
   const before = chain.reduce((a, c) => ({ time: a.time + c.time, step: a.step + c.step }), { time: 0, step: 0 });
-  if (chain.length) {
-    L.push(`The run started from a checkpoint of an earlier run (\`lfkit train --init\`), ${chain.length === 1 ? 'trained' : 'itself a chain,'} with:`);
-    L.push('');
-    L.push('```sh');
-    for (const c of chain) L.push(`${c.command ?? '(command not recorded)'}   # -> step ${c.step}, ${mins(c.time)}: ${c.checkpoint}`);
-    L.push('```');
-    L.push('');
-    L.push('then continued with:');
-  } else {
-    L.push('Command:');
-  }
+  const steps = before.step + t.checkpoint.step, seconds = before.time + t.secondsToCheckpoint;
+  const data = t.data.recipe ? `recipe \`${t.data.recipe}\` (\`${t.data.recipeCommand}\`)` : `a custom dataset at \`${portablePath(t.data.root)}\``;
+  L.push(`Trained for ${steps.toLocaleString('en-US')} steps, ${mins(seconds)} of training in all (summed over resumes)` +
+    (chain.length ? `, in ${chain.length + 1} runs, each starting from the previous run's last checkpoint (\`lfkit train --init\`)` : '') +
+    `, on ${data}, category \`${t.data.category}\`, views resized to ${t.data.size}x${t.data.size}. ` +
+    (t.trainingScript ? `Every command, in order: \`${t.trainingScript}\`. ` : chain.length ? 'Every command, in order: `card.json` (`training.init`). ' : '') +
+    `${chain.length ? 'The last run' : 'The run'}:`);
   L.push('');
   L.push('```sh');
-  L.push(t.command ?? '(not recorded)');
+  L.push(t.command ? portableCommand(t.command) : '(not recorded)');
   L.push('```');
-  L.push('');
-  L.push(`Data: ${t.data.recipe ? `recipe \`${t.data.recipe}\` (\`${t.data.recipeCommand}\`)` : `a custom dataset at \`${t.data.root}\``}` +
-    `, category \`${t.data.category}\`, views resized to ${t.data.size}x${t.data.size}.`);
-  L.push('');
-  L.push(`Training time: ${mins(t.secondsToCheckpoint)} to the bundled checkpoint (step ${t.checkpoint.step})` +
-    `${t.runSeconds !== null ? `; the whole run ${mins(t.runSeconds)} (${t.runSteps} steps)` : ''}, summed over resumed sessions` +
-    (chain.length ? `; with the ${mins(before.time)} (${before.step} steps) before it, ${mins(t.secondsToCheckpoint + before.time)} in all.` : '.'));
   L.push('');
   L.push(`Machine (where this card was made; lfkit does not record the training machine): ${card.machine.cpu}, ${card.machine.cores} cores, ` +
     `Node ${card.machine.node}, ${card.machine.platform}${card.machine.backend ? `, TensorFlow.js backend \`${card.machine.backend}\`` : ''}.`);
@@ -269,7 +265,7 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
       weightsBytes: statSync(path.join(bundleDir, BUNDLE_FILES.weights)).size, config,
     },
     training: {
-      command: info.command ?? null,
+      command: info.command !== undefined ? portableCommand(info.command) : null,
       // recipeCommand writes to data/<recipe>, not to the author's own (often absolute) path: it is for readers on other machines
       data: { root: info.data.root, category: info.data.category, size: info.data.size, recipe, recipeCommand: recipe ? `lfkit synth --recipe ${recipe} --out data/${recipe}` : null },
       support: info.support,
@@ -279,13 +275,14 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
       secondsToCheckpoint: block.state.time,
       runSeconds: lastTrain?.time ?? null,
       runSteps: lastTrain?.step ?? null,
-      init: info.init ?? null,
+      init: portableInit(info.init),
+      trainingScript: opts.trainingScript ?? null,
       notes: opts.notes ?? null,
     },
     machine: machine(opts.backend ?? null),
     sweep: { split, draws, seed, objects: report.objects.length, objectIds: report.objects, supportCounts, results: report.results, records },
     margins: cardMargins(report.results),
-    reproduce: `node bin/lfkit.mjs bundle --out ${bundleDir} --card --data ${dataRoot} ${flags.join(' ')}`,
+    reproduce: `node bin/lfkit.mjs bundle --out ${portablePath(bundleDir)} --card --data ${portablePath(dataRoot)} ${flags.join(' ')}`,
   };
   const points: SweepPoint[] = report.results.map((r) => ({ run: name, series: name, support: r.support, summary: r }));
   const runInfo: SweepRunInfo = {
@@ -393,4 +390,35 @@ export async function checkCard(bundleDir: string, opts: { data: { root: string;
 export function readModelCard(bundleDir: string): ModelCard | null {
   const f = path.join(bundleDir, BUNDLE_FILES.cardJson);
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as ModelCard) : null;
+}
+
+/**
+ * Rewrites a bundle's `MODEL_CARD.md` from its `card.json`, without evaluating: its figures stay
+ * as measured, its text follows this version of the card (stored commands made portable,
+ * `trainingScript` cited when given). `lfkit bundle --out DIR --rewrite-card`.
+ */
+export function rewriteModelCard(bundleDir: string, opts: { trainingScript?: string } = {}): ModelCard {
+  const stored = readModelCard(bundleDir);
+  if (!stored) throw new RunError(`${bundleDir}: no ${BUNDLE_FILES.cardJson}; write it with lfkit bundle --out ${bundleDir} --card`);
+  const t = stored.training;
+  const card: ModelCard = {
+    ...stored,
+    training: {
+      ...t,
+      command: t.command !== null ? portableCommand(t.command) : null,
+      init: portableInit(t.init),
+      trainingScript: opts.trainingScript ?? t.trainingScript ?? null,
+    },
+    reproduce: portableCommand(stored.reproduce),
+  };
+  const points: SweepPoint[] = card.sweep.results.map((r) => ({ run: card.name, series: card.name, support: r.support, summary: r }));
+  // the bundle's config.json records the same commands: made portable too
+  const cfgFile = path.join(bundleDir, BUNDLE_FILES.config);
+  const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as { command?: string; init?: RunInit };
+  if (cfg.command !== undefined) cfg.command = portableCommand(cfg.command);
+  if (cfg.init) cfg.init = portableInit(cfg.init)!;
+  writeJsonAtomic(cfgFile, cfg);
+  writeJsonAtomic(path.join(bundleDir, BUNDLE_FILES.cardJson), card, { compactArrays: true });
+  writeFileAtomic(path.join(bundleDir, BUNDLE_FILES.card), modelCardMarkdown(card, points));
+  return card;
 }

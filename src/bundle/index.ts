@@ -8,8 +8,9 @@ export {
   type BundleOptions, type BundleResult,
 } from './bundle.ts';
 export {
-  writeModelCard, readModelCard, modelCardMarkdown, cardMargins, checkCard, CARD_FORMAT, type CardOptions, type CardMargins, type CardCheck, type ModelCard,
+  writeModelCard, rewriteModelCard, readModelCard, modelCardMarkdown, cardMargins, checkCard, CARD_FORMAT, type CardOptions, type CardMargins, type CardCheck, type ModelCard,
 } from './card.ts';
+export { portableCommand, portableInit, portablePath } from './portable.ts';
 export {
   runDemo, assertDemoModel, demoTable, labelledGrid, spreadSupport, ensureRecipeTestObjects, missingModelMessage, DEMO_MODEL_DIR, DEMO_RECIPE, type DemoOptions, type DemoResult,
 } from './demo.ts';
