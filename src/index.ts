@@ -1,6 +1,6 @@
 /**
  * lfkit: few-shot novel view synthesis with locality-aware generalizable light fields.
- * The package entry re-exports the library API; see README.md "Library API".
+ * The package entry re-exports the library API; see README.md "Using it as a library".
  */
 export * from './rays/index.ts';
 export * from './datasets/index.ts';

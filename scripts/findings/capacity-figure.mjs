@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's capacity figure from the fits of scripts/findings/capacity.sh: one row of ground
+// The capacity figure of docs/findings.md from the fits of scripts/findings/capacity.sh: one row of ground
 // truth, then one row of fitted views per model, labelled.
 //
 //   node scripts/findings/capacity-figure.mjs [--in out/findings/capacity] [--out docs/images/capacity-fits.png]

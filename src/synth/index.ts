@@ -1,6 +1,6 @@
 /**
  * `src/synth`: the procedural ShapeNet-like benchmark and mesh rendering, in the learnit
- * format (Node only). See README "Procedural benchmark (lfkit synth)".
+ * format (Node only). See docs/datasets.md.
  */
 export { OBJECT_RADIUS, MeshBuilder, normalizeMesh, type TriMesh } from './geometry.ts';
 export { buildRenderMesh, renderView, DEFAULT_LIGHTING, type RenderMesh, type RenderOptions, type Lighting } from './render.ts';
