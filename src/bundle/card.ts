@@ -267,7 +267,7 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
     training: {
       command: info.command !== undefined ? portableCommand(info.command) : null,
       // recipeCommand writes to data/<recipe>, not to the author's own (often absolute) path: it is for readers on other machines
-      data: { root: info.data.root, category: info.data.category, size: info.data.size, recipe, recipeCommand: recipe ? `lfkit synth --recipe ${recipe} --out data/${recipe}` : null },
+      data: { root: portablePath(info.data.root), category: info.data.category, size: info.data.size, recipe, recipeCommand: recipe ? `lfkit synth --recipe ${recipe} --out data/${recipe}` : null },
       support: info.support,
       seed: info.seed,
       checkpoint: { which: run.checkpoint.which, step: block.state.step, valPsnr: valAt?.psnr ?? (block.state.bestStep === block.state.step ? block.state.bestVal : null) },
@@ -406,6 +406,7 @@ export function rewriteModelCard(bundleDir: string, opts: { trainingScript?: str
     training: {
       ...t,
       command: t.command !== null ? portableCommand(t.command) : null,
+      data: { ...t.data, root: portablePath(t.data.root) },
       init: portableInit(t.init),
       trainingScript: opts.trainingScript ?? t.trainingScript ?? null,
     },
