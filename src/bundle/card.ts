@@ -484,8 +484,12 @@ export function rewriteModelCard(bundleDir: string, opts: { trainingScript?: str
       init: portableInit(t.init),
       trainingScript: opts.trainingScript ?? t.trainingScript ?? null,
     },
+    // margins are derived from the stored results, so a card of an older lfkit gains the newer ones
+    margins: cardMargins(stored.sweep.results),
     reproduce: portableCommand(stored.reproduce),
-    ...(stored.extra ? { extra: stored.extra.map((x) => ({ ...x, data: { ...x.data, root: portablePath(x.data.root) }, reproduce: portableCommand(x.reproduce) })) } : {}),
+    ...(stored.extra ? {
+      extra: stored.extra.map((x) => ({ ...x, data: { ...x.data, root: portablePath(x.data.root) }, margins: cardMargins(x.sweep.results), reproduce: portableCommand(x.reproduce) })),
+    } : {}),
   };
   const points: SweepPoint[] = card.sweep.results.map((r) => ({ run: card.name, series: card.name, support: r.support, summary: r }));
   // the bundle's config.json records the same commands: made portable too
