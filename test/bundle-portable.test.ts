@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { portableCommand, portableInit, portablePath } from '../src/bundle/portable.ts';
+import { portableCommand, portableInit, portablePath } from '../src/node/tasks/portable.ts';
 
 describe('portable paths', () => {
   const cwd = path.join(path.sep, 'srv', 'lfkit');
