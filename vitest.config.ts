@@ -6,6 +6,7 @@ export default defineConfig({
   resolve: { alias: { lfkit: fileURLToPath(new URL('./src/core/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/quiet-tfjs.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,5 +1,5 @@
 /**
- * The model's speed on the `cpu` preset (issue 4 / issue 8): a warm training step (batch 8,
+ * The model's speed on the `cpu` preset: a warm training step (batch 8,
  * S 3, K 512, 64x64; median of several), decoder rays/s given Z (d = 128, 4096-ray chunks via
  * `renderRays`), and the encoder's time per object. Besides wall time it reports CPU time of
  * this process, which is the steadier figure on a shared machine (wall = CPU when the cores

@@ -1,5 +1,5 @@
 /**
- * Issue 8's figures (`npm run bench -- perf`): the `cpu` preset's training step (batch 8, S 3,
+ * The figures of docs/performance.md (`npm run bench -- perf`): the `cpu` preset's training step (batch 8, S 3,
  * K 512, 64x64; warm, median of several) on 1 and 2 threads (data-parallel over worker
  * threads, `src/node/parallel`), tensors after 100 steps, decoder rays/s given Z and whole
  * novel views (encoder included) on 1 and 2 threads, the analytic FLOPs and the share of this
@@ -44,7 +44,7 @@ const cpuNow = () => threadCpuSeconds() ?? NaN;
 
 export const perfBenchmark: Benchmark = {
   name: 'perf',
-  description: 'issue 8: cpu-preset train step on 1 and 2 threads (wall + CPU), tensors after 100 steps, decoder rays/s and novel views on 1 and 2 threads, FLOPs and share of peak',
+  description: 'cpu-preset train step on 1 and 2 threads (wall + CPU), tensors after 100 steps, decoder rays/s and novel views on 1 and 2 threads, FLOPs and share of peak',
   async run() {
     const backend = await initBackend(undefined, { log: () => {} });
     const machine = machineInfo();

@@ -1,6 +1,6 @@
 /**
  * `lfkit synth` speed: seconds per 64x64 object with 50 views (4 spp, one thread), the same
- * at 128x128, and objects/s with 2 worker threads (the issue 3 target: <= 2 s per 64x64
+ * at 128x128, and objects/s with 2 worker threads (target: <= 2 s per 64x64
  * object on the 2-core machine).
  */
 import { mkdtempSync, rmSync } from 'node:fs';

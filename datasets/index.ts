@@ -1,7 +1,7 @@
 /**
  * `datasets/`: the procedural ShapeNet-like benchmark and mesh rendering, in the learnit
  * format (Node only). The driver that writes a whole dataset folder (`lfkit synth`) is
- * `src/node/tasks/synth.ts`. See README "Procedural benchmark (lfkit synth)".
+ * `src/node/tasks/synth.ts`. See docs/datasets.md.
  */
 export { OBJECT_RADIUS, MeshBuilder, normalizeMesh, type TriMesh } from './geometry.ts';
 export { buildRenderMesh, renderView, DEFAULT_LIGHTING, type RenderMesh, type RenderOptions, type Lighting } from './render.ts';

@@ -18,7 +18,7 @@ import { buildRenderMesh, renderView } from './render.ts';
 import { chairMesh, GENERATOR_VERSION, synthMesh, type SynthCategory } from './shapes.ts';
 import { drawLook, type Look, type LookFamily } from './looks.ts';
 
-/** Camera distance from the origin (method.md: cameras on a sphere of radius 4). */
+/** Camera distance from the origin (docs/datasets.md: cameras on a sphere of radius 4). */
 export const CAMERA_RADIUS = 4;
 
 export type ObjectSource =

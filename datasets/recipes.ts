@@ -1,8 +1,8 @@
 /**
  * The standard procedural benchmark: fixed recipes, runnable by name
  * (`lfkit synth --recipe synth-chairs-64`). Later results are reported on these, so a
- * published recipe never changes; a new setting gets a new name. The README's
- * "Procedural benchmark" table mirrors this one.
+ * published recipe never changes; a new setting gets a new name. The recipes table of
+ * docs/datasets.md mirrors this one.
  */
 import type { SynthCategory } from './shapes.ts';
 import type { LookFamily } from './looks.ts';

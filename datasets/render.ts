@@ -3,7 +3,7 @@
  * `src/rays` cameras, Lambertian shading under fixed world-space lights, white background,
  * alpha = coverage.
  *
- * - Rays follow method.md section 1 exactly (pixel (u, v) covers [u, u+1) x [v, v+1); camera
+ * - Rays follow docs/model.md#cameras-and-rays exactly (pixel (u, v) covers [u, u+1) x [v, v+1); camera
  *   direction `((x - cx)/fx, -(y - cy)/fy, -1)` rotated by the camera-to-world matrix), so the
  *   images agree with `pixelRays` / `pluckerImage` (test/synth.test.ts checks a sphere).
  * - Antialiasing: `spp = k*k` stratified samples per pixel on a rotated grid (k x k strata,

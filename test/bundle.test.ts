@@ -11,6 +11,7 @@ import type { SupportSummary } from '../src/core/analysis/evaluate.ts';
 import { countParameters, resolveConfig } from '../src/core/model/index.ts';
 import type { SweepResult } from '../src/node/tasks/sweep.ts';
 import { openDataset } from '../src/node/io/open-dataset.ts';
+import { portableCommand, portablePath } from '../src/node/tasks/portable.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 
@@ -82,18 +83,20 @@ describe('lfkit bundle', () => {
       expect(x.sweep.results[S]!.baselines.nearestSupport).toEqual(card.sweep.results[S]!.baselines.nearestSupport);
       expect(Math.abs(x.sweep.results[S]!.baselines.trainMean!.psnr.mean - card.sweep.results[S]!.baselines.trainMean!.psnr.mean)).toBeLessThan(0.01);
     }
-    expect(x.reproduce).toContain(`--data ${root}`);
-    expect(card.training.command).toBe(JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')).command);
+    expect(x.reproduce).toContain(`--data ${portablePath(root)}`);
+    // the card records the run's command without the machine's absolute paths
+    expect(card.training.command).toBe(portableCommand(JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')).command));
+    expect(card.training.command).not.toMatch(/(^|\s|=)\//);
     expect(card.training.checkpoint.step).toBe(res.checkpoint.step);
     expect(card.training.secondsToCheckpoint).toBeGreaterThan(0);
     expect(card.training.runSteps).toBe(3);
     expect(card.training.init).toBeNull();
-    // a run started with --init: the card shows the earlier run's command and the summed time
-    const chained = modelCardMarkdown({ ...card, training: { ...card.training, secondsToCheckpoint: 60,
-      init: { checkpoint: '/r/checkpoints/last', step: 7, time: 120, command: 'lfkit train --out /r --steps 7' } } }, []);
-    expect(chained).toContain('lfkit train --out /r --steps 7   # -> step 7, 2.0 min: /r/checkpoints/last');
-    expect(chained).toContain('then continued with:');
-    expect(chained).toMatch(/with the 2\.0 min \(7 steps\) before it, 3\.0 min in all/);
+    // a run started with --init: one paragraph with the summed steps and time, the last command, no absolute path
+    const chained = modelCardMarkdown({ ...card, training: { ...card.training, secondsToCheckpoint: 60, trainingScript: 'scripts/train-x.sh',
+      init: { checkpoint: '/data/r/checkpoints/last', step: 7, time: 120, command: 'lfkit train --out /data/r --steps 7' } } }, []);
+    expect(chained).toContain(`Trained for ${7 + card.training.checkpoint.step} steps, 3.0 min of training in all (summed over resumes), in 2 runs`);
+    expect(chained).toContain('Every command, in order: `scripts/train-x.sh`. The last run:');
+    expect(chained).not.toContain('/data/r');
     expect(card.machine.cores).toBe(os.cpus().length);
     expect(card.machine.node).toBe(process.version);
     expect(card.model.weightsBytes).toBe(fs.statSync(path.join(out, 'model.safetensors')).size);

@@ -1,6 +1,6 @@
 /**
- * Loaders (method.md section 2) on tiny fixture datasets written with sharp into temp folders:
- * round trips, format equivalence, and every bad-input case of issue 2 (a clear error naming
+ * Loaders (docs/model.md#data) on tiny fixture datasets written with sharp into temp folders:
+ * round trips, format equivalence, and every bad-input case (a clear error naming
  * the file and field/frame, or a counted skip).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

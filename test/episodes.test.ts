@@ -1,4 +1,4 @@
-/** The episode sampler (method.md section 3): seeded, without replacement, training views < 25. */
+/** The episode sampler (docs/model.md#episodes-and-evaluation): seeded, without replacement, training views < 25. */
 import { describe, expect, it } from 'vitest';
 import { episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels, TRAIN_VIEWS } from '../src/core/data/episodes.ts';
 import { Rng } from '../src/core/util/rng.ts';

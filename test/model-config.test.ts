@@ -11,7 +11,7 @@ describe('config', () => {
     expect(() => resolveConfig('cpu', { 'model.gelu': 'relu' })).toThrow(/model.gelu: must be one of erf, tanh/);
   });
 
-  it('counts parameters exactly as method.md section 6 says', () => {
+  it('counts parameters exactly as docs/model.md#presets says', () => {
     expect(countParameters(resolveConfig('paper').model)).toBe(44_218_374);
     expect(countParameters(resolveConfig('cpu').model)).toBe(2_102_726);
   });

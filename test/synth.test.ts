@@ -1,5 +1,5 @@
 /**
- * `lfkit synth` (issue 3): determinism across worker counts, the learnit loader and
+ * `lfkit synth`: determinism across worker counts, the learnit loader and
  * `inspectDataset` accept the output, no foreground on any image border, the renderer agrees
  * with `src/rays` on an analytic sphere, and user meshes (OBJ, PLY) round-trip into a valid
  * dataset. Everything is tiny (16..32 px, a few views).

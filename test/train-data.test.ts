@@ -69,7 +69,7 @@ describe('buildBatch', () => {
     expect(b2.B).toBe(2);
     expect(b2.S).toBe(1);
     // train.foregroundEpochs: epoch 1 (step 2 of batch 2 over 3 objects) draws foreground rays
-    // only when the setting covers it (default 1 = method.md: first epoch only; null = always)
+    // only when the setting covers it (default 1 = docs/model.md#episodes-and-evaluation: first epoch only; null = always)
     const ids = ds.ids('train');
     expect(planStep(0, 2, ids, 2, [1]).epoch).toBe(1);
     const reference = async (fg: number) => {

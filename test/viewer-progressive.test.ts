@@ -56,7 +56,7 @@ describe('trainedDomain', () => {
   it('is the corner rays\' distance from the origin: 4 sin(atan(sqrt(2) tan(0.6911 / 2))) for the learnit cameras', () => {
     const t = Math.SQRT2 * Math.tan(0.6911 / 2);
     const want = 4 * Math.sin(Math.atan(t));
-    expect(want).toBeCloseTo(1.815, 3); // method.md section 1: "at most about 1.8 in frame"
+    expect(want).toBeCloseTo(1.815, 3); // docs/model.md#cameras-and-rays: "at most about 1.8 in frame"
     const cams = [0, 1, 2].map((i) => cameraAt(orbitPose(i, 0.1 * i, 4), 64));
     expect(trainedDomain(cams, 1)).toBeCloseTo(want, 9);
     expect(trainedDomain(cams, 0.55)).toBeCloseTo(0.55 * want, 9);

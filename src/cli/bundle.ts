@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { createBundle } from '../node/tasks/bundle.ts';
-import { writeModelCard } from '../node/tasks/card.ts';
+import { rewriteModelCard, writeModelCard } from '../node/tasks/card.ts';
 import { useBackend } from './backend.ts';
 import { UserError } from './errors.ts';
 import { backendOption, intOption, jsonOption, seedOption, supportOption, userErrors } from './options.ts';
@@ -27,6 +27,8 @@ interface BundleFlags {
   objects?: number;
   seed: number;
   notes?: string;
+  trainingScript?: string;
+  rewriteCard?: boolean;
   work?: string;
   extraSet: string[];
   backend?: string;
@@ -52,6 +54,8 @@ export function register(program: Command): void {
     .addOption(intOption('--objects <n>', '--card: first N test objects (default: all)', 1))
     .addOption(seedOption(0))
     .addOption(new Option('--notes <file.md>', '--card: Markdown on what the training took, included in the card'))
+    .addOption(new Option('--training-script <file>', '--card: a script in the repository with every training command, cited by the card'))
+    .option('--rewrite-card', 'rewrite MODEL_CARD.md from the bundle\'s card.json without evaluating (figures unchanged)')
     .addOption(new Option('--extra-set <label=root>', '--card: one more test set, swept the same way and reported in its own table (repeatable), e.g. \'held-out looks=data/synth-chairs-heldout-64\'')
       .argParser((v: string, prev: string[] = []) => [...prev, v]).default([], 'none'))
     .addOption(new Option('--work <dir>', '--card: folder for resumable evaluation files (default: a temp folder)'))
@@ -60,6 +64,13 @@ export function register(program: Command): void {
     .addOption(jsonOption())
     .action(userErrors(async (flags: BundleFlags) => {
       const quiet = Boolean(flags.quiet || flags.json);
+      if (flags.trainingScript && !existsSync(flags.trainingScript)) throw new UserError(`--training-script: ${flags.trainingScript} does not exist`);
+      if (flags.rewriteCard) {
+        const card = rewriteModelCard(flags.out, { trainingScript: flags.trainingScript });
+        if (flags.json) process.stdout.write(JSON.stringify({ card }, null, 2) + '\n');
+        else process.stdout.write(`lfkit: rewrote ${flags.out}/MODEL_CARD.md from its card.json\n`);
+        return;
+      }
       if (!flags.run && !flags.card) throw new UserError('--run: required (or --card alone to re-card the bundle in --out)');
       if (flags.notes && !existsSync(flags.notes)) throw new UserError(`--notes: ${flags.notes} does not exist`);
       const data = flags.data || flags.category ? { root: flags.data, category: flags.category } : undefined;
@@ -79,7 +90,7 @@ export function register(program: Command): void {
         const backend = await useBackend(flags.backend);
         const card = await writeModelCard(flags.out, {
           data, supportCounts: flags.support, draws: flags.draws, objects: flags.objects, seed: flags.seed, backend, quiet,
-          notes: flags.notes ? readFileSync(flags.notes, 'utf8') : undefined, workDir: flags.work,
+          notes: flags.notes ? readFileSync(flags.notes, 'utf8') : undefined, trainingScript: flags.trainingScript, workDir: flags.work,
           extraSets: flags.extraSet.map((v) => {
             const at = v.indexOf('=');
             if (at <= 0 || at === v.length - 1) throw new UserError(`--extra-set: expected LABEL=DATASET_ROOT, got '${v}'`);

@@ -59,7 +59,7 @@ export function register(program: Command): void {
         `lfkit demo: ${res.model} (${res.checkpoint.which} checkpoint, step ${res.checkpoint.step}) on ${res.objects.length} held-out test objects of ${res.recipe} ` +
           `(${res.objects[0]}...), regenerated in ${res.data}`,
         '',
-        `PSNR (dB, mean ± standard error over ${r.objects.length} objects x ${r.draws} seeded draws of S support + 1 query view; method.md section 3):`,
+        `PSNR (dB, mean ± standard error over ${r.objects.length} objects x ${r.draws} seeded draws of S support + 1 query view; docs/model.md#episodes-and-evaluation):`,
         '',
         demoTable(r),
         '',

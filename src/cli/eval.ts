@@ -1,5 +1,5 @@
 /**
- * `lfkit eval`: the test protocol of method.md section 3 on a run (`evaluateRun`): a table per
+ * `lfkit eval`: the test protocol of docs/model.md#episodes-and-evaluation on a run (`evaluateRun`): a table per
  * support count of the model and every baseline, `eval.json` in the run folder, resumable.
  */
 import { Option, type Command } from 'commander';

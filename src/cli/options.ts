@@ -1,5 +1,5 @@
 /**
- * Flag parsers shared by every subcommand (style.md item 11: options defined once, parsers whose
+ * Flag parsers shared by every subcommand (docs/model.md#code-conventions: options defined once, parsers whose
  * errors name the flag). Each parser is a pure function `(value, flag) -> parsed` that throws a
  * `UserError` naming the flag; `commanderParser` adapts one to commander's `argParser`, which then
  * prints `option '--support <counts>' argument '0' is invalid. ...` and exits 1.

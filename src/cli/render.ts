@@ -65,7 +65,7 @@ export function register(program: Command): void {
     .addOption(workersOption())
     .option('--quiet', 'no progress bar')
     .addOption(jsonOption())
-    // test-time optimisation (issue 9): fit the support views before rendering
+    // test-time optimisation (the paper's Figure 7 applied to views): fit the support views before rendering
     .addOption(intOption('--tto-steps <n>', 'test-time optimisation: Adam steps on the support views\' pixels before rendering (Z only; see --tto-all); writes tto.json', 1))
     .option('--tto-all', 'with --tto-steps: optimise the decoder weights too (on a copy of the model)')
     .addOption(floatOption('--tto-lr <x>', 'with --tto-steps: Adam learning rate', 0).default(TTO_DEFAULT_LR))

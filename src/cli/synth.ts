@@ -1,6 +1,6 @@
 /**
  * `lfkit synth`: generate the procedural ShapeNet-like benchmark (chairs, cars, lamps) or
- * render your own meshes, in the learnit format. See README "Procedural benchmark".
+ * render your own meshes, in the learnit format. See docs/datasets.md.
  *
  *   lfkit synth --recipe synth-chairs-64 --out data/synth
  *   lfkit synth --category lamps --out data/synth --train 40 --val 2 --test 8 --size 64 --preview lamps.png

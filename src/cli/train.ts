@@ -128,7 +128,7 @@ export function register(program: Command): void {
     .addOption(new Option('--data <root>', 'dataset folder (learnit, SRN or transforms.json objects)'))
     .addOption(new Option('--category <name>', 'category, e.g. chairs'))
     .addOption(new Option('--preset <name>', 'model and training preset').choices(['cpu', 'paper']))
-    .addOption(new Option('--variant <name>', 'decoder variant (method.md section 5)').choices(['full', 'no-sta', 'no-mfm', 'ipc']))
+    .addOption(new Option('--variant <name>', 'decoder variant (docs/model.md#light-field-decoder)').choices(['full', 'no-sta', 'no-mfm', 'ipc']))
     .addOption(supportOption('support views per episode; a range or list draws the count per batch'))
     .requiredOption('--out <dir>', 'run folder (e.g. runs/chairs)')
     .addOption(intOption('--steps <n>', 'total training steps (also the schedule length)', 1))

@@ -2,7 +2,7 @@
  * `lfkit`: few-shot novel view synthesis with locality-aware generalizable light fields, the
  * browser-safe core. Everything here runs in a browser or in Node alike: it imports tfjs-core and
  * gl-matrix and nothing from Node (an import test checks it). File IO, run folders, training and
- * the CLI are in `lfkit/node`. See README.md "Library API".
+ * the CLI are in `lfkit/node`. See README.md "Using it as a library".
  */
 export * from './rays/index.ts';
 export { Rng, type RngState } from './util/rng.ts';

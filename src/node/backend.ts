@@ -58,6 +58,17 @@ export function gpuAdapter(): GpuAdapterSummary | null {
   return tf.getBackend() === 'webgpu' ? adapter : null;
 }
 
+/**
+ * Silences TensorFlow.js's console advice. The cpu backend prints "Hi, looks like you are running
+ * TensorFlow.js in Node.js ... install our node backend" on first use: a newcomer reads it as a
+ * failure, and the ladder above already uses tfjs-node when it is installed (lfkit announces the
+ * backend it picked itself). In tfjs 4.22 the `PROD` flag gates only tfjs's console messages
+ * (`log.warn` / `log.log` and flag-override notices), no computation or memory check.
+ */
+export function quietTfjsConsole(): void {
+  tf.env().set('PROD', true);
+}
+
 async function defaultActivate(name: BackendName): Promise<boolean> {
   if (!(await tf.setBackend(name))) return false;
   await tf.ready();
@@ -75,6 +86,7 @@ async function defaultActivate(name: BackendName): Promise<boolean> {
  * @example await initBackend('webgpu');  // forced: any adapter, software renderers included
  */
 export async function initBackend(name?: string, opts: BackendOptions = {}): Promise<string> {
+  quietTfjsConsole();
   const importer = opts.importer ?? ((s: string) => import(s));
   const activate = opts.activate ?? defaultActivate;
   const probeGpu = opts.probeGpu ?? probeWebGpu;

@@ -54,8 +54,9 @@ export {
   type BundleOptions, type BundleResult,
 } from './tasks/bundle.ts';
 export {
-  writeModelCard, readModelCard, modelCardMarkdown, cardMargins, checkCard, CARD_FORMAT, type CardOptions, type CardMargins, type CardCheck, type ModelCard,
+  writeModelCard, rewriteModelCard, readModelCard, modelCardMarkdown, cardMargins, checkCard, CARD_FORMAT, type CardOptions, type CardMargins, type CardCheck, type ModelCard,
 } from './tasks/card.ts';
+export { portableCommand, portableInit, portablePath } from './tasks/portable.ts';
 export {
   runDemo, assertDemoModel, demoTable, labelledGrid, spreadSupport, ensureRecipeTestObjects, missingModelMessage, DEMO_MODEL_DIR, DEMO_RECIPE, type DemoOptions, type DemoResult,
 } from './tasks/demo.ts';

@@ -1,4 +1,4 @@
-/** One closeness assertion for the whole suite (style.md item 10). */
+/** One closeness assertion for the whole suite (docs/model.md#code-conventions). */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
   let m = 0;

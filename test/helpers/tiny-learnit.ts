@@ -1,5 +1,5 @@
 /**
- * A tiny learnit-format dataset for tests (method.md section 2): `<root>/chair_splits.json`,
+ * A tiny learnit-format dataset for tests (docs/model.md#data): `<root>/chair_splits.json`,
  * `<root>/chairs/<id>/transforms.json` and RGBA PNGs. Each object is a shaded sphere of its own
  * colour and radius (ray-traced with `src/rays`), seen from cameras at radius 4.
  */

@@ -1,5 +1,5 @@
 /**
- * Every threshold of the viewer's render scheduling, in one place (style.md item 12).
+ * Every threshold of the viewer's render scheduling, in one place (docs/model.md#code-conventions).
  * Frozen; the page reads it, the tests may pass overrides to `ProgressiveRenderer`.
  */
 export interface ViewerConfig {
@@ -24,7 +24,7 @@ export interface ViewerConfig {
    * blobs). They are shown as the background colour without asking the decoder.
    */
   maskUntrainedRays: boolean;
-  /** Background colour (the datasets composite on white, method.md section 2). */
+  /** Background colour (the datasets composite on white, docs/model.md#data). */
   background: number;
   /** Most decoder workers (one per core up to this; tfjs's threaded wasm cannot run bundled). */
   maxWorkers: number;

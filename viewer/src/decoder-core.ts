@@ -3,7 +3,7 @@
  * `src/lightfield`), bundled by Vite, on tfjs wasm / webgl / cpu. Runs inside the Web Worker
  * or, as the fallback, on the page's thread; either way it only answers `DecoderRequest`s.
  *
- * Tensor ownership (style.md item 9): the model's variables and the current `DecoderContext`
+ * Tensor ownership (docs/model.md#code-conventions): the model's variables and the current `DecoderContext`
  * are the only long-lived tensors; `renderRays` tidies its own; a new set of latents disposes
  * the previous context. `memory` reports `tf.memory()` so tests can check nothing grows.
  */

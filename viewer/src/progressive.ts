@@ -1,5 +1,5 @@
 /**
- * Progressive, on-demand rendering of the light field (style.md item 12; nerfstudio's
+ * Progressive, on-demand rendering of the light field (docs/model.md#code-conventions; nerfstudio's
  * RenderStateMachine, GaussianSplats3D's render-on-change):
  *
  * - a view change (new camera, object or support set: a new `key`) starts a coarse pass whose
@@ -30,7 +30,7 @@ export interface ViewRequest {
   height: number;
   /** The camera of this view for an image of `w x h` pixels (same frustum at every size). */
   camera(w: number, h: number): Camera;
-  /** `originScale` of the model (method.md section 1). */
+  /** `originScale` of the model (docs/model.md#cameras-and-rays). */
   originScale: number;
   /**
    * Largest |m| (distance of the ray's line from the origin, times originScale) the decoder is

@@ -1,7 +1,7 @@
 /**
  * The three.js scene of the viewer: a z-up world, OrbitControls around the object centre,
  * a ground grid in the xy-plane, and the support views as frusta. Renders on demand only
- * (style.md item 12): a frame is drawn when the camera moves or the content changes.
+ * (docs/model.md#code-conventions): a frame is drawn when the camera moves or the content changes.
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
@@ -36,7 +36,7 @@ export class ViewerScene {
     // Wider than the datasets' 39.6 degrees so the support cameras (radius 4) stay in view; the
     // light field is defined for any ray, so the decoder does not care.
     this.camera = new THREE.PerspectiveCamera(50, 1, 0.05, 100);
-    this.camera.up.set(0, 0, 1); // lfkit world: +z up (method.md section 1)
+    this.camera.up.set(0, 0, 1); // lfkit world: +z up (docs/model.md#cameras-and-rays)
     this.setOrbit(0.7, 0.45, 7.5);
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.target.set(0, 0, 0);

@@ -1,5 +1,5 @@
 /**
- * The typed message protocol between the page and the decoder (style.md item 13). The same
+ * The typed message protocol between the page and the decoder (docs/model.md#code-conventions). The same
  * requests go to a Web Worker (`decoder-worker.ts`) or, as a fallback, to a `DecoderCore` on
  * the page's own thread; every request carries an `id` and gets exactly one reply with it.
  * The page keeps exactly one request in flight.

@@ -1,5 +1,5 @@
 /**
- * The test protocol of method.md section 3, for any `ViewSynthesizer` on any `Dataset`:
+ * The test protocol of docs/model.md#episodes-and-evaluation, for any `ViewSynthesizer` on any `Dataset`:
  *
  * - For each support count S and each evaluated object, D seeded draws of S support + 1 query
  *   view from all of the object's views (`sampleEpisode(..., { split: 'test' })`). The draws of

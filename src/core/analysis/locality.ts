@@ -1,5 +1,5 @@
 /**
- * Locality analysis (method.md section 7, the paper's Figure 5): replace one latent token of Z
+ * Locality analysis (docs/model.md#analyses, the paper's Figure 5): replace one latent token of Z
  * with zeros, render a query view, and look at where the image changes. LA-GINR's tokens should
  * each change a region; IPC's tokens change everything.
  *

@@ -1,5 +1,5 @@
 /**
- * Test-time optimisation (method.md section 7, the paper's Figure 7 applied to views): start
+ * Test-time optimisation (docs/model.md#analyses, the paper's Figure 7 applied to views): start
  * from the encoder's latent tokens Z of one object and fit the support views' pixels with Adam,
  * optimising Z only or (`all`) Z and every decoder weight. For few-shot views the outcome is
  * open: fitting the support views may raise or lower the query PSNR; `testTimeOptimize`
@@ -7,7 +7,7 @@
  *
  * Loss: mean squared error over a minibatch of `rays` rays drawn uniformly (with replacement,
  * seeded) from all pixels of all support views, and the 3 channels (the training loss of
- * method.md section 3 on the support views instead of a query view).
+ * docs/model.md#episodes-and-evaluation on the support views instead of a query view).
  *
  * Weights: with `all`, the decoder weights are trained on a copy of the model; the model passed
  * in is never modified (its weights stay what was loaded). Gradients go through the model's
@@ -196,7 +196,7 @@ export interface TtoPoint {
   seconds: number;
   /** PSNR over all support pixels (the fitted objective as PSNR). */
   supportPsnr: number;
-  /** Mean PSNR over the query views (unclamped prediction, method.md section 3); null without queries. */
+  /** Mean PSNR over the query views (unclamped prediction, docs/model.md#episodes-and-evaluation); null without queries. */
   queryPsnr: number | null;
   /** Per query view, in the order given. */
   perQuery: number[];

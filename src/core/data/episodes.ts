@@ -1,5 +1,5 @@
 /**
- * The episode sampler (method.md section 3): which views of an object are the support views
+ * The episode sampler (docs/model.md#episodes-and-evaluation): which views of an object are the support views
  * and which the query, and which query pixels (rays) a training step supervises.
  * Pure and seeded: the same `Rng` state gives the same episodes. No Node imports, so shared
  * code (trainer, evaluator, viewer) can use it.
@@ -7,7 +7,7 @@
 import type { Rng } from '../util/rng.ts';
 import { silhouetteEdges } from '../metrics/metrics.ts';
 
-/** Training episodes draw from views [0, TRAIN_VIEWS) (method.md section 2: "views 0..24"). */
+/** Training episodes draw from views [0, TRAIN_VIEWS) (docs/model.md#data: "views 0..24"). */
 export const TRAIN_VIEWS = 25;
 
 /** Support and query view indices within one object. */
@@ -98,7 +98,7 @@ export function edgeLossWeights(mask: Uint8Array, pixels: Uint32Array, edgeWeigh
 
 export interface QueryPixelOptions {
   /**
-   * Share of the K pixels drawn from the foreground (method.md section 3: 0.5 during the first
+   * Share of the K pixels drawn from the foreground (docs/model.md#episodes-and-evaluation: 0.5 during the first
    * epoch, else 0). If the foreground is smaller, all of it is taken and the rest filled uniformly.
    */
   foregroundFraction: number;

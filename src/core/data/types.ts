@@ -1,5 +1,5 @@
 /**
- * The posed-view types every dataset format loads into (method.md section 2). Whatever the
+ * The posed-view types every dataset format loads into (docs/model.md#data). Whatever the
  * source (learnit ShapeNet, SRN ShapeNet, an instant-ngp / nerfstudio `transforms.json`),
  * an object becomes a list of views, each an RGB image composited on white plus its camera in
  * the one lfkit convention (`src/rays`, OpenGL camera-to-world).

@@ -1,5 +1,5 @@
 /**
- * Tokenizer and transformer encoder (method.md section 4): support views -> latent tokens Z.
+ * Tokenizer and transformer encoder (docs/model.md#encoder): support views -> latent tokens Z.
  *
  * Shapes: B objects, S support views, H = W image side, p patch, P = (H/p)(W/p) patches per
  * view, T = S P + R tokens, D encoder width, h heads of width D/h, d decoder width.

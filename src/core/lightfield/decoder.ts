@@ -1,11 +1,11 @@
 /**
- * The locality-aware light-field decoder (method.md section 5, Eqs. 2-9) and its Table 3
+ * The locality-aware light-field decoder (docs/model.md#light-field-decoder, Eqs. 2-9) and its Table 3
  * ablations. A ray `v [6]` (Plücker) and the latent tokens `Z [R, d]` of its object give RGB.
  *
  * Shapes: B objects, N rays per object, R latent tokens, d decoder width, F Fourier width,
  * H_dec heads of width dh = d / H_dec, L bands.
  *
- * Inference-speed algebra (issue 8): everything that depends only on Z is computed once per
+ * Inference-speed algebra: everything that depends only on Z is computed once per
  * object in `prepareDecoder` and the query / output projections of the cross-attention are
  * folded into per-object matrices:
  *   scores_h = (q Wq_h + bq_h) K_h^T / sqrt(dh) = q A_h + a_h,  A_h = Wq_h K_h^T / sqrt(dh)  [d, R]
@@ -36,7 +36,7 @@ export interface DecoderConfig {
 /** Plücker rays: din = 6. */
 export const RAY_DIM = 6;
 
-/** Decoder widths derived from the config (style.md item 4: computed once, reported). */
+/** Decoder widths derived from the config (docs/model.md#code-conventions: computed once, reported). */
 export function decoderDims(c: DecoderConfig) {
   const n = fourierFrequencies(c.fourierWidth, RAY_DIM);
   return {

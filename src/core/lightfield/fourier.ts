@@ -1,7 +1,7 @@
 /**
  * Eq. 2, Fourier features of a ray: `gamma_sigma(v) = [cos(pi w_j v_i), sin(pi w_j v_i)]` for
  * `i = 1..din`, `j = 0..n-1`, `w_j = sigma^(j/(n-1))` (log-spaced from 1 to sigma), with
- * `n = floor(dF / (2 din))`; the real width is `F = 2 din n` (method.md section 5).
+ * `n = floor(dF / (2 din))`; the real width is `F = 2 din n` (docs/model.md#light-field-decoder).
  *
  * Feature order (matches the PyTorch reference): first all cosines, then all sines; within each
  * half, index `i * n + j` (input coordinate major, frequency minor).

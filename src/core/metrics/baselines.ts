@@ -1,5 +1,5 @@
 /**
- * The floors every PSNR is reported beside (method.md section 3). Pure functions on
+ * The floors every PSNR is reported beside (docs/model.md#episodes-and-evaluation). Pure functions on
  * `[H, W, 3]` images in [0, 1]; no Node imports. The wrong-object control needs the model and
  * lives in `evaluate.ts`.
  *

@@ -1,5 +1,5 @@
 /**
- * Image metrics of the evaluation protocol (method.md section 3). Pure functions on row-major
+ * Image metrics of the evaluation protocol (docs/model.md#episodes-and-evaluation). Pure functions on row-major
  * `Float32Array` images `[H, W, 3]` in [0, 1]; no tensors, no Node imports.
  *
  * - `psnr`: `-10 log10(MSE)` over all pixels and channels, on the prediction as given

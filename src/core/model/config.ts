@@ -1,10 +1,10 @@
 /**
- * The one typed configuration of lfkit's model and training (style.md item 5): a DEFAULTS
- * object (the paper's setting, method.md section 6), presets as small overrides of it, one
+ * The one typed configuration of lfkit's model and training (docs/model.md#code-conventions): a DEFAULTS
+ * object (the paper's setting, docs/model.md#presets), presets as small overrides of it, one
  * validation at the boundary whose errors name the field and its allowed values, then frozen.
  * Pure TypeScript, no Node imports.
  *
- * Learning-rate schedule of the `cpu` preset (method.md section 6 leaves it to us): linear
+ * Learning-rate schedule of the `cpu` preset (docs/model.md#presets leaves it to us): linear
  * warm-up over 200 steps to a peak of 5e-4, then cosine decay to 0.1 x peak at `train.steps`.
  * Why: with batch 8 and ~3,000 CPU steps a constant 1e-4 (the paper's, at batch 32 over
  * 1000 epochs) barely moves; a 5x higher peak is the usual transformer range, the warm-up keeps
@@ -12,7 +12,7 @@
  * steps small updates. Gradient clipping at global norm 1 guards the higher peak.
  */
 
-/** Model architecture (method.md sections 4-6). */
+/** Model architecture (docs/model.md#encoder to #presets). */
 export interface ModelConfig {
   /** H = W of the support views, in pixels; divisible by `patch`. */
   imageSize: number;
@@ -36,7 +36,7 @@ export interface ModelConfig {
   sigmaQ: number;
   /** H_dec: decoder cross-attention heads (divides d). */
   decoderHeads: number;
-  /** Table 3 ablations (method.md section 5). */
+  /** Table 3 ablations (docs/model.md#light-field-decoder). */
   variant: 'full' | 'no-sta' | 'no-mfm' | 'ipc';
   /**
    * Form of the encoder MLP's GELU: `erf`, the exact `x Phi(x)` (PyTorch's default, so weights
@@ -46,9 +46,9 @@ export interface ModelConfig {
   gelu: 'erf' | 'tanh';
   /** Dropout on both residual branches of every encoder block, during training. */
   dropout: number;
-  /** Factor on camera origins before the Plücker embedding (method.md section 1); applied by the data pipeline, carried here so a run records it. */
+  /** Factor on camera origins before the Plücker embedding (docs/model.md#cameras-and-rays); applied by the data pipeline, carried here so a run records it. */
   originScale: number;
-  /** Added to the output bias at initialisation so the untrained model predicts about this colour (method.md section 5; IPC adds 0.5). Init only. */
+  /** Added to the output bias at initialisation so the untrained model predicts about this colour (docs/model.md#light-field-decoder; IPC adds 0.5). Init only. */
   outputBias: number;
 }
 
@@ -68,10 +68,10 @@ export interface TrainConfig {
   minLrRatio: number;
   /** Total training steps (the cosine schedule ends here). */
   steps: number;
-  /** Fraction of rays drawn from foreground pixels during the first `foregroundEpochs` epochs (method.md section 3). */
+  /** Fraction of rays drawn from foreground pixels during the first `foregroundEpochs` epochs (docs/model.md#episodes-and-evaluation). */
   foregroundFraction: number;
   /**
-   * Epochs during which `foregroundFraction` applies: 1 is method.md's rule (the IPC code's first
+   * Epochs during which `foregroundFraction` applies: 1 is the rule of docs/model.md#episodes-and-evaluation (the IPC code's first
    * epoch), null every epoch (keeps half the loss on the object once the background is learned).
    */
   foregroundEpochs: number | null;
@@ -101,7 +101,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** The paper's setting (method.md section 6). Every preset is an override of this object. */
+/** The paper's setting (docs/model.md#presets). Every preset is an override of this object. */
 export const DEFAULTS: LfkitConfig = deepFreeze({
   preset: 'paper',
   model: {

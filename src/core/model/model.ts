@@ -1,8 +1,8 @@
 /**
- * `LightFieldModel`: the encoder (method.md section 4) and the light-field decoder (section 5)
+ * `LightFieldModel`: the encoder (docs/model.md#encoder) and the light-field decoder (section 5)
  * under one set of named parameters.
  *
- * Shape glossary (style.md item 3): B objects, S support views, H = W image side, R latent
+ * Shape glossary (docs/model.md#code-conventions): B objects, S support views, H = W image side, R latent
  * tokens, d decoder width, N rays per object.
  *
  * @example
@@ -51,7 +51,7 @@ export class LightFieldModel {
     this.store = store;
   }
 
-  /** A freshly initialised model (method.md section 5 init), deterministic in `seed`. */
+  /** A freshly initialised model (docs/model.md#light-field-decoder init), deterministic in `seed`. */
   static create(config: ModelConfig, seed: number): LightFieldModel {
     return new LightFieldModel(config, ParamStore.init(parameterSpecs(config), seed));
   }

@@ -11,7 +11,7 @@ import { RenderError, type SupportSet, type ViewSynthesizer } from '../render/re
 
 /**
  * Plücker rays `[H, W, 6]` of every pixel of `camera` as the model takes them: camera origins
- * scaled by the model's `originScale` before the embedding (method.md section 1, Eq. 1). Every
+ * scaled by the model's `originScale` before the embedding (docs/model.md#cameras-and-rays). Every
  * caller goes through this function (or `cameraRaysAtPixels`), so the factor is applied in one place.
  */
 export function cameraRays(model: { readonly originScale: number }, camera: Camera, out?: Float32Array): Float32Array {

@@ -1,6 +1,6 @@
 /**
  * Training: Adam on every parameter, loss = mean squared error over the sampled rays and the 3
- * channels, averaged over the batch (method.md section 3), optionally with per-ray weights
+ * channels, averaged over the batch (docs/model.md#episodes-and-evaluation), optionally with per-ray weights
  * (`train.edgeWeight`, not in the paper). Dropout masks are seeded from
  * `(train.seed, step)` so a resumed run repeats the exact same masks.
  */

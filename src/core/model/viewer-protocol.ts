@@ -6,7 +6,7 @@
  * - `/api/info`                                  -> `ViewerInfo`
  * - `/api/objects`                               -> `ObjectList`
  * - `/api/objects/<id>`                          -> `ObjectDetail` (every view's camera)
- * - `/api/objects/<id>/views/<index>.png`        -> PNG, RGB composited on white (method.md s. 2)
+ * - `/api/objects/<id>/views/<index>.png`        -> PNG, RGB composited on white (docs/model.md#data)
  * - `/api/model`                                 -> `ModelInfo` (404 without `--run`)
  * - `/api/model/weights.safetensors`             -> the checkpoint's weights, as stored
  * - `/api/objects/<id>/latents?support=0,7,19`   -> Z `[1, R, d]` float32 little-endian, shape in

@@ -2,7 +2,7 @@
  * Function-preserving widening of the light-field decoder (`lfkit train --init CKPT --set
  * model.decoderWidth=W`): a trained model of decoder width d becomes one of width W > d that
  * computes exactly the same colours, so a wider decoder can start from a trained one instead
- * of from scratch (issue 9: the missing legs were traced to decoder width and training time).
+ * of from scratch (docs/findings.md: the missing legs were traced to decoder width and training time).
  *
  * Old feature i (head h = floor(i / dh), offset j) moves to h * dh' + j, so every attention
  * head keeps its old features in the first dh of its dh' slots. Each new unit gets fresh
@@ -20,7 +20,7 @@
  * the update count is kept. The variants with the IPC modulation (no-sta, ipc) normalise the
  * columns of Z^T V, which no zero padding preserves: widening them is refused.
  *
- * More latent tokens (`--set model.latentTokens=R'`, R' a multiple of R; issue 9: the paper has
+ * More latent tokens (`--set model.latentTokens=R'`, R' a multiple of R; the paper has
  * 256, the `cpu` preset 64): `encoder.latents [R, D]` grows to `[R', D]`, row j >= R a copy of
  * row j mod R plus N(0, noise^2) (so that the copies can drift apart; noise 0.02, against
  * entries of about unit size); their Adam moments are copied with them. Nothing else has R in

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng.ts';
 import type { DenseParams } from './layers.ts';
 
-/** How a parameter is initialised (method.md section 5). */
+/** How a parameter is initialised (docs/model.md#light-field-decoder). */
 export type Init =
   | { kind: 'uniform'; bound: number; offset?: number } // U(-bound, bound) + offset
   | { kind: 'normal'; std: number }

@@ -1,5 +1,5 @@
 /**
- * The one shape check used at module boundaries (style.md item 3). A pattern lists each axis as
+ * The one shape check used at module boundaries (docs/model.md#code-conventions). A pattern lists each axis as
  * a number (must match) or a letter from the glossary (B, S, H, W, N, R, d, ...) that binds on
  * first use and must agree afterwards; the error names the argument and both shapes.
  *

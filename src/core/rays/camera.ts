@@ -1,5 +1,5 @@
 /**
- * Cameras (method.md section 1). The one convention of lfkit, written once:
+ * Cameras (docs/model.md#cameras-and-rays). The one convention of lfkit, written once:
  *
  * - Pinhole intrinsics `fx, fy, cx, cy` in pixels, image `width x height`.
  * - `c2w` is a 4x4 camera-to-world matrix in the OpenGL / Blender convention (camera x right,
@@ -156,7 +156,7 @@ export function cameraFromSrn(
 }
 
 /**
- * Camera for an image resized by factor `s` (method.md: fx, fy, cx, cy scale by s). With an
+ * Camera for an image resized by factor `s` (docs/model.md#cameras-and-rays: fx, fy, cx, cy scale by s). With an
  * explicit target size, x and y scale separately (`newWidth / width`, `newHeight / height`).
  */
 export function scaleCamera(cam: Camera, newWidth: number, newHeight = newWidth * (cam.height / cam.width)): Camera {

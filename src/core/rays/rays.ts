@@ -1,5 +1,5 @@
 /**
- * Per-pixel rays and Plücker embeddings (method.md section 1).
+ * Per-pixel rays and Plücker embeddings (docs/model.md#cameras-and-rays).
  *
  * Pixel (column u, row v) is sampled at its centre `(u + 0.5, v + 0.5)`; camera-space direction
  * `((x - cx)/fx, -(y - cy)/fy, -1)`, world direction `d = R d_cam`, origin `o = t`. Arrays are

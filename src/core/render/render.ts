@@ -5,7 +5,7 @@
  * light-field decoder). `renderCamera` renders every pixel of a camera through it, in chunks, so
  * any output size works: the light field is continuous.
  *
- * Shapes: support images `[H, W, 3]`, rays `[N, 6]` Plücker `[d_hat, m]` (method.md section 1,
+ * Shapes: support images `[H, W, 3]`, rays `[N, 6]` Plücker `[d_hat, m]` (docs/model.md#cameras-and-rays,
  * made by the synthesizer's `cameraRays`), colours `[N, 3]`. No Node imports.
  */
 import { scaleCamera, type Camera } from '../rays/index.ts';
@@ -26,7 +26,7 @@ export interface ViewSynthesizer<Ctx = unknown> {
   readonly imageSize: number;
   /**
    * Plücker rays `[H, W, 6]` of every pixel of a camera as this synthesizer takes them (lfkit's
-   * model: origins scaled by its `originScale`, method.md section 1); fills `out` when given.
+   * model: origins scaled by its `originScale`, docs/model.md#cameras-and-rays); fills `out` when given.
    */
   cameraRays(camera: Camera, out?: Float32Array): Float32Array;
   /** Support views -> per-object context (encoder once per object). */

@@ -1,5 +1,5 @@
 /**
- * learnit ShapeNet (method.md section 2; the renders the paper trained on):
+ * learnit ShapeNet (docs/model.md#data; the renders the paper trained on):
  *
  *   <root>/{car,chair,lamp}_splits.json          {"train": [ids], "val": [ids], "test": [ids]}
  *   <root>/{cars,chairs,lamps}/<id>/transforms.json + <basename(file_path)>.png (RGBA)

@@ -1,5 +1,5 @@
 /**
- * SRN ShapeNet (pixelNeRF, LFN), method.md section 2:
+ * SRN ShapeNet (pixelNeRF, LFN), docs/model.md#data:
  *
  *   <root>/<split>/<id>/{rgb/*.png, pose/*.txt, intrinsics.txt}
  *   (also <root>/<category>_<split>/..., as in the srn_cars / srn_chairs downloads)

@@ -1,5 +1,5 @@
 /**
- * One object described by a `transforms.json` (method.md section 2): the learnit ShapeNet
+ * One object described by a `transforms.json` (docs/model.md#data): the learnit ShapeNet
  * files (`camera_angle_x` + `frames[].{file_path, transform_matrix}`) and the instant-ngp /
  * nerfstudio dialect (`fl_x, fl_y, cx, cy, w, h`, at the top level or per frame; a frame's
  * value overrides the top level). `transform_matrix` is camera-to-world in the OpenGL /

@@ -1,9 +1,9 @@
 /**
  * Analytic FLOP counts of lfkit's model, a pure function of the config (no tensors, no Node
- * imports), for the benchmark's "share of peak" figures (issue 8).
+ * imports), for the benchmark's "share of peak" figures (docs/performance.md).
  *
  * What is counted: the matrix products (2 FLOPs per multiply-add) of the code paths as written:
- * the encoder (method.md section 4: patch embedding, per block qkv, attention scores and
+ * the encoder (docs/model.md#encoder: patch embedding, per block qkv, attention scores and
  * weighted values per head, out projection, MLP, the final projection to d) and the decoder as
  * `src/lightfield/decoder.ts` computes it, with the cross-attention folded into per-object
  * matrices (`prepareDecoder`) and the per-ray work on them. Element-wise work (LayerNorm, GELU,
@@ -12,7 +12,7 @@
  * products (the backward pass needs a product for the input gradient and one for the weight
  * gradient of every forward product).
  *
- * Shapes (style.md item 3): S support views, P patches per view, T = S P + R tokens, D encoder
+ * Shapes (docs/model.md#code-conventions): S support views, P patches per view, T = S P + R tokens, D encoder
  * width, R latent tokens, d decoder width, F Fourier width, H_dec heads, L bands, K rays.
  */
 import type { ModelConfig } from '../../core/model/config.ts';

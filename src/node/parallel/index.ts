@@ -1,4 +1,4 @@
-/** Data-parallel training and split-ray rendering over worker threads, plus the analytic FLOP counter (issue 8). */
+/** Data-parallel training and split-ray rendering over worker threads, plus the analytic FLOP counter (docs/performance.md). */
 export { parallelEngine, parallelModelEngines, type ParallelEngineOptions, type ParallelStepTiming, type ParallelTrainEngine } from './engine.ts';
 export { PackedAdam } from './packed-adam.ts';
 export { openParallelSynthesizer, parallelSynthesizer, usefulThreads, type ParallelSynthOptions } from './synth.ts';

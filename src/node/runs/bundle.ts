@@ -1,5 +1,5 @@
 /**
- * Model bundles (issue 6): a trained model as a small self-describing folder that ships in the
+ * Model bundles: a trained model as a small self-describing folder that ships in the
  * repository (`models/NAME`) and that `openRun` (and so `lfkit eval`, `render`, `view`,
  * `sweep`, `demo`) accepts as a run:
  *

@@ -1,5 +1,5 @@
 /**
- * A run folder describes itself (style.md item 7). Layout:
+ * A run folder describes itself (docs/model.md#code-conventions). Layout:
  *
  * ```
  * runs/NAME/

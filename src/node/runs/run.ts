@@ -1,6 +1,6 @@
 /**
  * The library API behind `lfkit eval`, `lfkit render` (and `lfkit view`): open a trained model by
- * its folder alone (style.md item 7): a run folder, a model bundle, or a bare checkpoint folder.
+ * its folder alone (docs/model.md#code-conventions): a run folder, a model bundle, or a bare checkpoint folder.
  *
  * @example
  *   const run = await openRun('runs/chairs');                 // best checkpoint, else last

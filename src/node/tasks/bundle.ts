@@ -32,8 +32,9 @@ import { readRunInfo, RunError, RUN_FILES, type RunInfo } from '../runs/run-fold
 import { runCheckpoint } from '../runs/run-folder.ts';
 import { readLoopState } from '../runs/run-folder.ts';
 import { BUNDLE_FILES, BUNDLE_FORMAT, BUNDLE_VERSION, bundleBlock, isBundleFolder, type BundleBlock } from '../runs/bundle.ts';
+import { portableCommand, portableInit } from './portable.ts';
 
-/** The size the issue allows a shipped bundle (10 MB). */
+/** The largest bundle the repository ships (10 MB), so a clone stays small. */
 export const BUNDLE_MAX_BYTES = 10 * 1024 * 1024;
 
 export interface BundleOptions {
@@ -200,6 +201,9 @@ export async function createBundle(opts: BundleOptions): Promise<BundleResult> {
     };
     const bundled: RunInfo<LfkitConfig> & { bundle: BundleBlock } = {
       ...info,
+      // the bundle ships: its commands name no path of this machine (portable.ts)
+      ...(info.command !== undefined ? { command: portableCommand(info.command) } : {}),
+      ...(info.init ? { init: portableInit(info.init)! } : {}),
       config,
       data: { ...info.data, root: portableRoot(root), category: category ?? info.data.category },
       bundle: block,

@@ -1,13 +1,13 @@
 /**
  * The model card of a bundle (`lfkit bundle --card`): the bundle is evaluated on the test split
- * at 1..5 support views (method.md section 3, with the given draws, objects and seed) and two
+ * at 1..5 support views (docs/model.md#episodes-and-evaluation, with the given draws, objects and seed) and two
  * files are written into it:
  *
  * - `card.json` (machine-readable): the exact sweep settings (split, objects and their ids,
  *   draws, seed, support counts, checkpoint, backend) and every figure (model and every
  *   baseline, mean and standard error of PSNR, object PSNR, silhouette-edge PSNR and SSIM), the training command,
  *   data recipe, training time (from `metrics.jsonl` / the checkpoint's loop state), the
- *   machine, and the margins the issue asks for;
+ *   machine, and the margins a shipped model must meet (`CardMargins`);
  * - `MODEL_CARD.md`: the same for people, with the sweep table next to every baseline and
  *   `sweep.png` (PSNR against support views with the training mean dashed).
  *
@@ -30,6 +30,7 @@ import { readMetrics, RunError, type RunInit } from '../runs/run-folder.ts';
 import { evaluateRun } from './eval.ts';
 import { bundleWorkDir, evaluateModel } from './bundle.ts';
 import { BUNDLE_FILES, bundleBlock } from '../runs/bundle.ts';
+import { portableCommand, portableInit, portablePath } from './portable.ts';
 
 export const CARD_FORMAT = 'lfkit-model-card';
 
@@ -44,6 +45,8 @@ export interface CardOptions {
   split?: string;
   /** Markdown with what the training took (schedule, originScale, chunks...), put in the card as is. */
   notes?: string;
+  /** A script in the repository with every training command, cited by the card's training paragraph. */
+  trainingScript?: string;
   /** Work folder for evaluation files (default: `bundleWorkDir`). */
   workDir?: string;
   /**
@@ -56,7 +59,7 @@ export interface CardOptions {
   quiet?: boolean;
 }
 
-/** Differences the issue's bar is stated in (null when a count was not evaluated). */
+/** The differences a shipped model's bar is stated in (null when a count was not evaluated). */
 export interface CardMargins {
   /** S = 3: model PSNR minus the per-pixel training mean's (bar: >= 2 dB). */
   vsTrainMeanAt3: number | null;
@@ -98,6 +101,8 @@ export interface ModelCard {
     runSteps: number | null;
     /** The checkpoint the run started from (`lfkit train --init`), with its run's command; null for a fresh start. */
     init?: RunInit | null;
+    /** A script in the repository with every training command, cited by the card (e.g. `scripts/train-bundled-model.sh`). */
+    trainingScript?: string | null;
     notes: string | null;
   };
   machine: { cpu: string; cores: number; node: string; platform: string; backend: string | null };
@@ -187,31 +192,22 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('');
   L.push('## Training');
   L.push('');
+  // The training history is one paragraph: total steps and time, the data, the last command;
+  // every command of a chain of runs belongs in a script (`trainingScript`) or in card.json.
   const chain: RunInit[] = [];
-  for (let i = t.init ?? null; i; i = i.init ?? null) chain.unshift(i);
+  for (let i = portableInit(t.init); i; i = i.init ?? null) chain.unshift(i);
   const before = chain.reduce((a, c) => ({ time: a.time + c.time, step: a.step + c.step }), { time: 0, step: 0 });
-  if (chain.length) {
-    L.push(`The run started from a checkpoint of an earlier run (\`lfkit train --init\`), ${chain.length === 1 ? 'trained' : 'itself a chain,'} with:`);
-    L.push('');
-    L.push('```sh');
-    for (const c of chain) L.push(`${c.command ?? '(command not recorded)'}   # -> step ${c.step}, ${mins(c.time)}: ${c.checkpoint}`);
-    L.push('```');
-    L.push('');
-    L.push('then continued with:');
-  } else {
-    L.push('Command:');
-  }
+  const steps = before.step + t.checkpoint.step, seconds = before.time + t.secondsToCheckpoint;
+  const data = t.data.recipe ? `recipe \`${t.data.recipe}\` (\`${t.data.recipeCommand}\`)` : `a custom dataset at \`${portablePath(t.data.root)}\``;
+  L.push(`Trained for ${steps.toLocaleString('en-US')} steps, ${mins(seconds)} of training in all (summed over resumes)` +
+    (chain.length ? `, in ${chain.length + 1} runs, each starting from the previous run's last checkpoint (\`lfkit train --init\`)` : '') +
+    `, on ${data}, category \`${t.data.category}\`, views resized to ${t.data.size}x${t.data.size}. ` +
+    (t.trainingScript ? `Every command, in order: \`${t.trainingScript}\`. ` : chain.length ? 'Every command, in order: `card.json` (`training.init`). ' : '') +
+    `${chain.length ? 'The last run' : 'The run'}:`);
   L.push('');
   L.push('```sh');
-  L.push(t.command ?? '(not recorded)');
+  L.push(t.command ? portableCommand(t.command) : '(not recorded)');
   L.push('```');
-  L.push('');
-  L.push(`Data: ${t.data.recipe ? `recipe \`${t.data.recipe}\` (\`${t.data.recipeCommand}\`)` : `a custom dataset at \`${t.data.root}\``}` +
-    `, category \`${t.data.category}\`, views resized to ${t.data.size}x${t.data.size}.`);
-  L.push('');
-  L.push(`Training time: ${mins(t.secondsToCheckpoint)} to the bundled checkpoint (step ${t.checkpoint.step})` +
-    `${t.runSeconds !== null ? `; the whole run ${mins(t.runSeconds)} (${t.runSteps} steps)` : ''}, summed over resumed sessions` +
-    (chain.length ? `; with the ${mins(before.time)} (${before.step} steps) before it, ${mins(t.secondsToCheckpoint + before.time)} in all.` : '.'));
   L.push('');
   L.push(`Machine (where this card was made; lfkit does not record the training machine): ${card.machine.cpu}, ${card.machine.cores} cores, ` +
     `Node ${card.machine.node}, ${card.machine.platform}${card.machine.backend ? `, TensorFlow.js backend \`${card.machine.backend}\`` : ''}.`);
@@ -225,7 +221,7 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('## Test-split sweep');
   L.push('');
   L.push(`Split \`${s.split}\`, ${s.objects} objects x ${s.draws} draws per support count, seed ${s.seed}: per draw S support views and 1 query view ` +
-    'drawn from all views of the object, the full query image rendered (method.md section 3). Reproduce with:');
+    'drawn from all views of the object, the full query image rendered (docs/model.md#episodes-and-evaluation). Reproduce with:');
   L.push('');
   L.push('```sh');
   L.push(card.reproduce);
@@ -313,10 +309,10 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
     const base = path.basename(path.resolve(x.root));
     extra.push({
       label: x.label,
-      data: { root: x.root, category: x.category ?? null, recipe: RECIPES[base] ? base : null },
+      data: { root: portablePath(x.root), category: x.category ?? null, recipe: RECIPES[base] ? base : null },
       sweep: { split, draws, seed, objects: rep.objects.length, objectIds: rep.objects, supportCounts, results: rep.results },
       margins: cardMargins(rep.results),
-      reproduce: `node bin/lfkit.mjs eval --run ${bundleDir} ${flagsOf(x.root).join(' ')}`,
+      reproduce: `node bin/lfkit.mjs eval --run ${portablePath(bundleDir)} ${flagsOf(portablePath(x.root)).join(' ')}`,
     });
   }
   const info = requireRunInfo(run);
@@ -341,9 +337,9 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
       weightsBytes: statSync(path.join(bundleDir, BUNDLE_FILES.weights)).size, config,
     },
     training: {
-      command: info.command ?? null,
+      command: info.command !== undefined ? portableCommand(info.command) : null,
       // recipeCommand writes to data/<recipe>, not to the author's own (often absolute) path: it is for readers on other machines
-      data: { root: info.data.root, category: info.data.category, size: info.data.size, recipe, recipeCommand: recipe ? `lfkit synth --recipe ${recipe} --out data/${recipe}` : null },
+      data: { root: portablePath(info.data.root), category: info.data.category, size: info.data.size, recipe, recipeCommand: recipe ? `lfkit synth --recipe ${recipe} --out data/${recipe}` : null },
       support: info.support,
       seed: info.seed,
       checkpoint: { which: run.checkpoint.which, step: block.state.step, valPsnr: valAt?.psnr ?? (block.state.bestStep === block.state.step ? block.state.bestVal : null) },
@@ -351,14 +347,15 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
       secondsToCheckpoint: block.state.time,
       runSeconds: lastTrain?.time ?? null,
       runSteps: lastTrain?.step ?? null,
-      init: info.init ?? null,
+      init: portableInit(info.init),
+      trainingScript: opts.trainingScript ?? null,
       notes: opts.notes ?? null,
     },
     machine: machine(opts.backend ?? null),
     sweep: { split, draws, seed, objects: report.objects.length, objectIds: report.objects, supportCounts, results: report.results, records },
     margins: cardMargins(report.results),
-    reproduce: `node bin/lfkit.mjs bundle --out ${bundleDir} --card --data ${dataRoot} ${flags.join(' ')}` +
-      (opts.extraSets ?? []).map((x) => ` --extra-set '${x.label}=${x.root}'`).join(''),
+    reproduce: `node bin/lfkit.mjs bundle --out ${portablePath(bundleDir)} --card --data ${portablePath(dataRoot)} ${flags.join(' ')}` +
+      (opts.extraSets ?? []).map((x) => ` --extra-set '${x.label}=${portablePath(x.root)}'`).join(''),
     ...(extra.length ? { extra } : {}),
   };
   const points: SweepPoint[] = report.results.map((r) => ({ run: name, series: name, support: r.support, summary: r }));
@@ -415,7 +412,7 @@ export interface CardCheck {
  * Re-evaluates a bundle on the first `objects` test objects of `data` with the first `draws`
  * draws of its card's sweep (same seed, so the same support and query views) and compares the
  * model's per-image PSNR with the card's records: does the shipped model reproduce its card?
- * (the issue asks for agreement within 0.3 dB). `data` must hold those test objects (e.g.
+ * (`test/bundle-model.test.ts` asks for agreement within 0.3 dB). `data` must hold those test objects (e.g.
  * regenerated by recipe: `ensureRecipeTestObjects`).
  */
 export async function checkCard(bundleDir: string, opts: { data: { root: string; category?: string }; objects?: number; draws?: number; supportCounts?: number[] }): Promise<CardCheck> {
@@ -467,4 +464,41 @@ export async function checkCard(bundleDir: string, opts: { data: { root: string;
 export function readModelCard(bundleDir: string): ModelCard | null {
   const f = path.join(bundleDir, BUNDLE_FILES.cardJson);
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as ModelCard) : null;
+}
+
+/**
+ * Rewrites a bundle's `MODEL_CARD.md` from its `card.json`, without evaluating: its figures stay
+ * as measured, its text follows this version of the card (stored commands made portable,
+ * `trainingScript` cited when given). `lfkit bundle --out DIR --rewrite-card`.
+ */
+export function rewriteModelCard(bundleDir: string, opts: { trainingScript?: string } = {}): ModelCard {
+  const stored = readModelCard(bundleDir);
+  if (!stored) throw new RunError(`${bundleDir}: no ${BUNDLE_FILES.cardJson}; write it with lfkit bundle --out ${bundleDir} --card`);
+  const t = stored.training;
+  const card: ModelCard = {
+    ...stored,
+    training: {
+      ...t,
+      command: t.command !== null ? portableCommand(t.command) : null,
+      data: { ...t.data, root: portablePath(t.data.root) },
+      init: portableInit(t.init),
+      trainingScript: opts.trainingScript ?? t.trainingScript ?? null,
+    },
+    // margins are derived from the stored results, so a card of an older lfkit gains the newer ones
+    margins: cardMargins(stored.sweep.results),
+    reproduce: portableCommand(stored.reproduce),
+    ...(stored.extra ? {
+      extra: stored.extra.map((x) => ({ ...x, data: { ...x.data, root: portablePath(x.data.root) }, margins: cardMargins(x.sweep.results), reproduce: portableCommand(x.reproduce) })),
+    } : {}),
+  };
+  const points: SweepPoint[] = card.sweep.results.map((r) => ({ run: card.name, series: card.name, support: r.support, summary: r }));
+  // the bundle's config.json records the same commands: made portable too
+  const cfgFile = path.join(bundleDir, BUNDLE_FILES.config);
+  const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as { command?: string; init?: RunInit };
+  if (cfg.command !== undefined) cfg.command = portableCommand(cfg.command);
+  if (cfg.init) cfg.init = portableInit(cfg.init)!;
+  writeJsonAtomic(cfgFile, cfg);
+  writeJsonAtomic(path.join(bundleDir, BUNDLE_FILES.cardJson), card, { compactArrays: true });
+  writeFileAtomic(path.join(bundleDir, BUNDLE_FILES.card), modelCardMarkdown(card, points));
+  return card;
 }

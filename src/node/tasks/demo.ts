@@ -4,7 +4,7 @@
  * 1. Regenerates the first N test objects of the bundle's data recipe (`synth-chairs-64` for
  *    `models/lfkit-chairs-cpu`) by recipe into a cache folder: only those objects, byte-identical
  *    to the recipe's own (an object depends only on category, seed, split and index).
- * 2. Scores the model with the test protocol (method.md section 3: seeded draws of S support +
+ * 2. Scores the model with the test protocol (docs/model.md#episodes-and-evaluation: seeded draws of S support +
  *    1 query view, full query images) at 1, 3 and 5 support views, beside the baselines known
  *    without the training set: all white, the support mean colour, the nearest support view, the
  *    wrong-object control, and the per-pixel training mean from the bundle's `train-mean.png`.

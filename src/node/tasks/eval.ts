@@ -1,6 +1,6 @@
 /**
  * `lfkit eval` as a library call: the protocol of `evaluate.ts` on a trained run, with the
- * run folder's files (style.md item 7):
+ * run folder's files (docs/model.md#code-conventions):
  *
  * - `eval-partial.jsonl`: one line per (support count, object) as soon as it is done, tagged
  *   with the checkpoint step, a hash of its weights file, split, seed and draws; an interrupted
@@ -11,7 +11,7 @@
  * - `train-mean.json`: the per-pixel mean of the training images (all views of every training
  *   object, at the model's size), computed once.
  *
- * `lfkit sweep` (issue 6) calls `evaluateRun` once per run with its support counts.
+ * `lfkit sweep` calls `evaluateRun` once per run with its support counts.
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ export interface RunEvalOptions {
 export interface EvalFile {
   format: 'lfkit-eval';
   version: 1;
-  /** `weights`: `weightsKey` of the checkpoint (absent before session 5). */
+  /** `weights`: `weightsKey` of the checkpoint (absent in files of older lfkit versions). */
   checkpoint: { which: 'best' | 'last'; step: number; weights?: string };
   /** split -> support count -> summary. */
   results: Record<string, Record<string, SupportSummary & { draws: number; seed: number; objectIds: string[]; updatedAt: string }>>;
@@ -51,7 +51,7 @@ export interface EvalFile {
 interface PartialLine {
   step: number;
   which: string;
-  /** `weightsKey` of the checkpoint evaluated (absent in files of lfkit before session 5: ignored). */
+  /** `weightsKey` of the checkpoint evaluated (absent in files of older lfkit versions: ignored). */
   weights?: string;
   split: string;
   seed: number;

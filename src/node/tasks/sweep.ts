@@ -1,5 +1,5 @@
 /**
- * `lfkit sweep` (issue 6): the test protocol of method.md section 3 for several runs at several
+ * `lfkit sweep`: the test protocol of docs/model.md#episodes-and-evaluation for several runs at several
  * support counts, the paper's Figure 4a for our runs.
  *
  * Each run (or model bundle) is evaluated with `evaluateRun` (through `evaluateModel`), so a
@@ -110,7 +110,7 @@ export interface SweepResult {
   paired?: PairedDifference[];
 }
 
-/** One image's model scores, keyed by object and draw (the same key is the same draw: method.md section 3). */
+/** One image's model scores, keyed by object and draw (the same key is the same draw: docs/model.md#episodes-and-evaluation). */
 export interface ImageKeyed {
   key: string;
   psnr: number;
@@ -388,7 +388,7 @@ export async function writeSweep(out: string, result: SweepResult, title?: strin
   const md = [
     `# Support-view sweep`,
     '',
-    `Split \`${s.split}\`, ${objects} objects x ${s.draws} draws per support count, seed ${s.seed} (method.md section 3).`,
+    `Split \`${s.split}\`, ${objects} objects x ${s.draws} draws per support count, seed ${s.seed} (docs/model.md#episodes-and-evaluation).`,
     '',
     '| run | folder | checkpoint |',
     '| --- | --- | --- |',

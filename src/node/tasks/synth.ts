@@ -1,6 +1,6 @@
 /**
  * `lfkit synth`: writes a procedural (or mesh-based) dataset in the learnit ShapeNet format
- * (method.md section 2), loadable by `openDataset` with no change:
+ * (docs/model.md#data), loadable by `openDataset` with no change:
  *
  *   <out>/<category>/<id>/transforms.json    {"camera_angle_x", "frames": [{"file_path": "./r_000", "transform_matrix"}]}
  *   <out>/<category>/<id>/r_000.png ...      RGBA 8-bit, straight colour, alpha = coverage

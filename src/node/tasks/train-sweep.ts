@@ -1,5 +1,5 @@
 /**
- * `lfkit sweep --train`: the paper's protocol (method.md section 6), one model per support
+ * `lfkit sweep --train`: the paper's protocol (docs/model.md#presets), one model per support
  * count, trained into `OUT/runs/s<S>` one after the other, resumably:
  *
  * - a finished run (its last checkpoint reached `train.steps`, or the `minutes` budget) is

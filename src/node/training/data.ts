@@ -1,9 +1,9 @@
 /**
  * Training data pipeline: dataset -> in-memory object cache -> episodes -> `Batch`
- * (style.md item 6: dataset -> episode sampler -> model).
+ * (docs/model.md#code-conventions: dataset -> episode sampler -> model).
  *
  * - `ObjectCache` decodes each training object once and keeps its training views
- *   (`[0, 25)`, method.md section 2) as 8-bit RGB (a quarter of the float size: the `cpu`
+ *   (`[0, 25)`, docs/model.md#data) as 8-bit RGB (a quarter of the float size: the `cpu`
  *   preset's 400 objects x 25 views of 64x64 take 123 MB) with each view's foreground pixels.
  *   Loading is asynchronous (sharp decodes on libuv's threads), so prefetching the next step's
  *   objects overlaps decoding with the current step's compute.
@@ -11,7 +11,7 @@
  *   seeded shuffles of the training ids) and the episode RNG. A resumed run therefore draws
  *   exactly the batches an uninterrupted run draws, with nothing but the step to store.
  * - `buildBatch` draws, per object, S support + 1 query view and K query pixels (half from the
- *   foreground during the first epoch, method.md section 3), and embeds cameras as Plücker rays
+ *   foreground during the first epoch, docs/model.md#episodes-and-evaluation), and embeds cameras as Plücker rays
  *   (origins scaled by `originScale`).
  *
  * Batch layout (plain Float32Arrays, row-major): `supportRgb [B, S, H, W, 3]`,
@@ -138,7 +138,7 @@ export interface BatchOptions {
   /** K: query rays per object. */
   rays: number;
   originScale: number;
-  /** Share of query rays from foreground pixels (method.md section 3: 0.5 in the first epoch). */
+  /** Share of query rays from foreground pixels (docs/model.md#episodes-and-evaluation: 0.5 in the first epoch). */
   foregroundFraction: number;
   /**
    * Extra loss weight on silhouette-edge rays (`edgeLossWeights`; `train.edgeWeight`, not in the

@@ -1,5 +1,5 @@
 /**
- * The training loop: run folder in, checkpoints and metrics out (issue 5, `lfkit train`).
+ * The training loop: run folder in, checkpoints and metrics out (`lfkit train`).
  *
  * - A new run writes `config.json` before step 0; a run folder is never overwritten without
  *   `force`; `resume` continues from `checkpoints/last` (or from step 0 when none was saved).

@@ -1,6 +1,6 @@
 /**
  * What `lfkit view` (and `npm start`) shows with no arguments: the bundled model (the first
- * folder under `models/` that holds a model, issue 6) on a few held-out objects of the
+ * folder under `models/` that holds a model) on a few held-out objects of the
  * procedural benchmark (`lfkit synth`, chairs, test split, seed 0), generated once into a cache
  * folder. Deterministic, so the cache is valid across runs for one generator version.
  */
