@@ -15,5 +15,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 1,
+    // One worker reused across mutants: importing tfjs and its wasm binary per run costs seconds.
+    isolate: false,
   },
 });
