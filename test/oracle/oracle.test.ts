@@ -16,20 +16,16 @@ const TOL = 1e-5;
  * Tiny seeded configuration: image 8, p 4 (P 4), 2 support views, D 12 with 3 heads, 2 blocks,
  * R 4, d 8 with 2 decoder heads, n 3 Fourier frequencies (dF 36), three levels (8, 4, 2).
  */
-function oracleConfig(variant: string): Readonly<LfkitConfig> {
+function oracleConfig(variant: string, gelu: 'erf' | 'tanh'): Readonly<LfkitConfig> {
   return resolveConfig('cpu', {
     'model.imageSize': 8, 'model.patch': 4, 'model.encoderWidth': 12, 'model.encoderHeads': 3, 'model.encoderBlocks': 2,
     'model.latentTokens': 4, 'model.decoderWidth': 8, 'model.decoderHeads': 2, 'model.fourierWidth': 36,
-    'model.sigmas': '8,4,2', 'model.sigmaQ': 2, 'model.variant': variant,
+    'model.sigmas': '8,4,2', 'model.sigmaQ': 2, 'model.variant': variant, 'model.gelu': gelu,
   });
 }
 
-function geluForm(c: LfkitConfig['model']): 'erf' | 'tanh' {
-  return (c as { gelu?: 'erf' | 'tanh' }).gelu ?? 'tanh';
-}
-
 function referenceConfig(c: LfkitConfig['model']): ReferenceConfig {
-  return { ...c, gelu: geluForm(c) };
+  return { ...c };
 }
 
 /**
@@ -98,10 +94,12 @@ const VARIANTS = ['full', 'no-sta', 'no-mfm', 'ipc'] as const;
 
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`model vs the float64 reference on ${backend}`, () => {
-    for (const variant of VARIANTS) {
-      it(`${variant}: tokens, each encoder block, Z, each modulation level and the colour agree to 1e-5`, async () => {
+    const cases = [...VARIANTS.map((v) => [v, 'erf'] as const), ['full', 'tanh'] as const];
+    for (const [variant, geluForm] of cases) {
+      it(`${variant}, ${geluForm} GELU: tokens, each encoder block, Z, each modulation level and the colour agree to 1e-5`, async () => {
         await useBackend(backend);
-        const c = oracleConfig(variant).model;
+        const c = oracleConfig(variant, geluForm).model;
+        expect(c.gelu).toBe(geluForm);
         const weights = randomWeights(c, 100 + VARIANTS.indexOf(variant));
         const model = LightFieldModel.fromWeights(c, weights);
         const P = toParams(weights);
