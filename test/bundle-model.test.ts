@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkCard, DEMO_MODEL_DIR, ensureRecipeTestObjects, readModelCard } from '../src/bundle/index.ts';
-import { useBackend } from '../src/train/backend.ts';
+import { checkCard, readModelCard } from '../src/node/tasks/card.ts';
+import { DEMO_MODEL_DIR, ensureRecipeTestObjects } from '../src/node/tasks/demo.ts';
+import { useBackend } from '../src/cli/backend.ts';
 
 const MODEL = DEMO_MODEL_DIR;
 let data: string;
@@ -35,7 +36,7 @@ describe(`the bundled model ${MODEL}`, () => {
     const card = readModelCard(MODEL)!;
     // The margins recomputed by hand from the card's per-image records (model and wrong-object
     // PSNR of every image, stored to 1e-4 dB); those records are re-measured below (0.01 dB).
-    const per = (S: number, key: 'model' | 'wrongObject') => Object.values(card.sweep.records[String(S)]!).flatMap((o) => o[key] ?? []);
+    const per = (S: number, key: 'model' | 'wrongObject') => Object.values(card.sweep.records[String(S)]!).flatMap((o) => o[key] ?? []).filter((x): x is number => x !== null);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const stderr = (xs: number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) / xs.length); };
     const m1 = per(1, 'model'), m3 = per(3, 'model'), m5 = per(5, 'model'), w3 = per(3, 'wrongObject');

@@ -6,9 +6,9 @@ import sharp from 'sharp';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 import { assertClose, maxAbsDiff } from './helpers/assert-close.ts';
-import { cameraAngleX, cameraAt, orbitPose } from '../src/rays/index.ts';
-import { renderCamera } from '../src/render/render.ts';
-import { loadRun } from '../src/train/run.ts';
+import { cameraAngleX, cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { renderCamera } from '../src/core/render/render.ts';
+import { openRun as loadRun } from '../src/node/runs/run.ts';
 
 
 let root: string;

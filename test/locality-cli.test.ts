@@ -6,10 +6,10 @@ import sharp from 'sharp';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 import { assertClose } from './helpers/assert-close.ts';
-import { chooseTokens, colormap, rescaleToMax, tokenEffects } from '../src/analysis/locality.ts';
-import { fitSupport } from '../src/render/render.ts';
-import { resizeImage } from '../src/render/image-ops.ts';
-import { loadRun } from '../src/train/run.ts';
+import { chooseTokens, colormap, rescaleToMax, tokenEffects } from '../src/core/analysis/locality.ts';
+import { fitSupport } from '../src/core/render/render.ts';
+import { resizeImage } from '../src/core/render/image-ops.ts';
+import { openRun as loadRun } from '../src/node/runs/run.ts';
 
 let root: string;
 let base: string;

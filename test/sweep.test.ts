@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { pairedDifference, pairedMarkdown, sweepCsv, sweepPlotSpec, type SweepResult } from '../src/sweep/sweep.ts';
-import { isRunFinished } from '../src/sweep/train-sweep.ts';
-import { vegaLiteToPng } from '../src/node/plot.ts';
+import { pairedDifference, pairedMarkdown, sweepCsv, sweepPlotSpec, type SweepResult } from '../src/node/tasks/sweep.ts';
+import { isRunFinished } from '../src/node/tasks/train-sweep.ts';
+import { vegaLiteToPng } from '../src/node/io/plot.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 

@@ -14,20 +14,20 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/model/index.ts';
-import { pluckerImage } from '../src/rays/index.ts';
+import { resolveConfig } from '../src/core/model/index.ts';
+import { pluckerImage } from '../src/core/rays/index.ts';
 import { initBackend } from '../src/node/backend.ts';
-import { fitSupport, renderCamera } from '../src/render/render.ts';
-import { openDataset } from '../src/datasets/index.ts';
-import { train } from '../src/train/train.ts';
-import { modelEngines } from '../src/train/model-engine.ts';
-import { runPaths } from '../src/train/run-folder.ts';
-import { loadRun } from '../src/train/run.ts';
-import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/viewer-server/build.ts';
-import { ViewerData } from '../src/viewer-server/dataset.ts';
-import { loadViewerModel, type ViewerModel } from '../src/viewer-server/model.ts';
-import { cameraFromJson, type CameraJson, type ViewerInfo } from '../src/viewer-server/protocol.ts';
-import { startViewerServer, type ViewerServer } from '../src/viewer-server/server.ts';
+import { fitSupport, renderCamera } from '../src/core/render/render.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { train } from '../src/node/training/train.ts';
+import { modelEngines } from '../src/node/training/model-engine.ts';
+import { runPaths } from '../src/node/runs/run-folder.ts';
+import { openRun } from '../src/node/runs/run.ts';
+import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/node/viewer-server/build.ts';
+import { ViewerData } from '../src/node/viewer-server/dataset.ts';
+import { loadViewerModel, type ViewerModel } from '../src/node/viewer-server/model.ts';
+import { cameraFromJson, type CameraJson, type ViewerInfo } from '../src/core/model/viewer-protocol.ts';
+import { startViewerServer, type ViewerServer } from '../src/node/viewer-server/server.ts';
 import { writeTinyLearnit } from './helpers/viewer-fixture.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -136,7 +136,7 @@ describe('viewer with a model, in Chromium', () => {
     // Node, as `lfkit render` does it: the run loaded, the page's support views encoded, the camera rendered
     const st = await page.evaluate(() => window.lfkitViewer.state());
     const obj = await data.object(st.object!);
-    const run = await loadRun(runDir);
+    const run = await openRun(runDir);
     const renderFrom = async (views: number[]) => {
       const ctx = await run.synth.encode(fitSupport(views.map((i) => ({ data: obj.views[i]!.image, width: obj.width, height: obj.height })), views.map((i) => obj.views[i]!.camera), 16));
       const out = (await renderCamera(run.synth, ctx, cam)).data;

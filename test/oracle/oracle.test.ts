@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { LightFieldModel, fourierFeaturesInto, fourierOmegas, parameterSpecs, resolveConfig, type LfkitConfig } from '../../src/index.ts';
-import { Rng } from '../../src/util/rng.ts';
+import { LightFieldModel, fourierFeaturesInto, fourierOmegas, parameterSpecs, resolveConfig, type LfkitConfig } from '../../src/core/index.ts';
+import { Rng } from '../../src/core/util/rng.ts';
 import { useBackend } from '../helpers/model-fixtures.ts';
 import { erf, gelu, referenceDecode, referenceEncode, type Mat, type Params, type ReferenceConfig } from './reference-model.ts';
 

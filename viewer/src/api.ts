@@ -1,7 +1,7 @@
 /** Typed client of the viewer server's API (`src/viewer-server/protocol.ts`). */
 import {
   LATENT_SHAPE_HEADER, latentsUrl, type ApiError, type ModelInfo, type ObjectDetail, type ObjectList, type ViewerInfo,
-} from '../../src/viewer-server/protocol.ts';
+} from 'lfkit';
 
 async function get(url: string): Promise<Response> {
   const res = await fetch(url);

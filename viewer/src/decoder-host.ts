@@ -7,7 +7,7 @@
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { ModelConfig } from '../../src/model/index.ts';
+import type { ModelConfig } from 'lfkit';
 import type { RaySource } from './progressive.ts';
 import type { BackendChoice, BackendMeasurement, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor } from './worker-protocol.ts';
 

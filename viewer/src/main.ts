@@ -10,8 +10,8 @@
  * at most `maxWorkers`), `mask=0` (decode every ray, also those outside the
  * support views' range; see `ViewerConfig.maskUntrainedRays`).
  */
-import type { ModelInfo, ObjectDetail, ViewerInfo } from '../../src/viewer-server/protocol.ts';
-import { cameraFromJson, cameraToJson, type CameraJson } from '../../src/viewer-server/protocol.ts';
+import type { ModelInfo, ObjectDetail, ViewerInfo } from 'lfkit';
+import { cameraFromJson, cameraToJson, type CameraJson } from 'lfkit';
 import { api } from './api.ts';
 import { cameraFromSnapshot, snapshotCamera, snapshotKey } from './camera-bridge.ts';
 import { VIEWER_CONFIG } from './config.ts';

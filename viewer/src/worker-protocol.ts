@@ -6,7 +6,7 @@
  *
  * Shapes: `rays [n, 6]` Plücker (`src/rays`), `rgb [n, 3]` unclamped, `latents [1, R, d]`.
  */
-import type { ModelConfig } from '../../src/model/index.ts';
+import type { ModelConfig } from 'lfkit';
 
 /** `auto` measures each available backend on a short render and keeps the fastest. */
 export type BackendChoice = 'auto' | 'wasm' | 'webgl' | 'cpu';
