@@ -113,5 +113,5 @@ describe('CLI smoke test: train 2 steps, eval, render, plot', () => {
     const p = await runCli(['plot', '--run', run]);
     expect(p.code).toBe(0);
     expect((await sharp(path.join(run, 'curves.png')).metadata()).format).toBe('png');
-  });
+  }, 300_000);
 });

@@ -93,7 +93,7 @@ describe('lfkit demo (npm run demo)', () => {
     expect(d2.code, d2.stderr).toBe(0);
     expect(d2.stderr).not.toMatch(/regenerating/);
     expect(JSON.parse(d2.stdout).report.results).toEqual(res.report.results);
-  });
+  }, 300_000);
 
   it('a missing model is a clear error saying how to get one', async () => {
     const d = await runCli(['demo', '--model', path.join(base, 'nowhere'), '--out', path.join(base, 'x'), '--backend', 'cpu']);

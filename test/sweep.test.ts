@@ -115,7 +115,7 @@ describe('lfkit sweep', () => {
     expect(p3[0].summary.model).toEqual(res.points[2]!.summary.model);
     expect(p3[1].summary.model).toEqual(res.points[3]!.summary.model);
     expect(fs.readFileSync(partial, 'utf8').length).toBeGreaterThan(before.length);
-  });
+  }, 300_000);
 
   it('--train trains one model per count into OUT/runs/s<S>, skips finished runs, resumes unfinished ones', async () => {
     const out = path.join(base, 'trainsweep');
