@@ -71,7 +71,7 @@ describe('gradients', () => {
       const batch = randomBatch(cfg, 22, 2);
       expect(perTensorGradientCheck(model, batch, 23)).toEqual([]);
       model.dispose();
-    }, 60_000);
+    }, 180_000);
   }
 
   it('cpu and wasm gradients agree per tensor within 1e-4 relative', async () => {
