@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -64,6 +64,47 @@ describe('checkpoints', () => {
     expect(JSON.parse(readFileSync(path.join(ck, 'state.json'), 'utf8')).step).toBe(2);
     tf.dispose([rays, rgb, pl]);
     trainer.dispose(); t2.dispose(); model.dispose(); loaded.model.dispose();
+  });
+
+  it('a corrupt or truncated model.safetensors, or one missing a tensor, fails with one line naming the file', () => {
+    const cfg = tinyConfig();
+    const model = LightFieldModel.create(cfg.model, 63);
+    const good = path.join(dir, 'good');
+    saveCheckpoint(good, { config: cfg, model, step: 3 });
+    const bytes = readFileSync(path.join(good, 'model.safetensors'));
+    const variant = (name: string, weights: Uint8Array) => {
+      const ck = path.join(dir, name);
+      cpSync(good, ck, { recursive: true });
+      writeFileSync(path.join(ck, 'model.safetensors'), weights);
+      return ck;
+    };
+    const wfile = (ck: string) => path.join(ck, 'model.safetensors').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const fails = (ck: string, why: RegExp) => {
+      let msg = '';
+      try { loadCheckpoint(ck, cfg).model.dispose(); } catch (err) { msg = (err as Error).message; expect((err as Error).name).toBe('CheckpointError'); }
+      expect(msg).toMatch(new RegExp(`^${wfile(ck)}: `));
+      expect(msg).toMatch(why);
+      expect(msg).not.toContain('\n');
+    };
+    // Cut inside the data: the last tensor's offsets run past the end of the file.
+    fails(variant('truncated', bytes.subarray(0, bytes.length - 10)), /offsets .* do not fit/);
+    // Cut inside the header, and a file shorter than the 8-byte length.
+    fails(variant('truncated-header', bytes.subarray(0, 40)), /header length \d+ exceeds the file/);
+    fails(variant('stub', bytes.subarray(0, 5)), /shorter than its 8-byte header length/);
+    // Header bytes overwritten: not JSON.
+    const garbled = Uint8Array.from(bytes);
+    garbled.fill(0x7b, 8, 24);
+    fails(variant('garbled', garbled), /JSON|Unexpected|Expected/);
+    // A checkpoint without one tensor, and one with a tensor of the wrong shape.
+    const all = decodeSafetensors(bytes).tensors;
+    const { ['decoder.query.bias']: _dropped, ...rest } = all;
+    fails(variant('missing', encodeSafetensors(rest)), /missing tensor 'decoder\.query\.bias'/);
+    const w = all['encoder.embed.weight']!;
+    const reshaped = { ...all, 'encoder.embed.weight': { ...w, shape: [w.shape[1]!, w.shape[0]!] } };
+    fails(variant('reshaped', encodeSafetensors(reshaped)), /'encoder\.embed\.weight' has shape \[16,144\], expected \[144,16\]/);
+    // The intact copy still loads.
+    loadCheckpoint(variant('intact', bytes), cfg).model.dispose();
+    model.dispose();
   });
 
   it('loading into a different config names the first mismatching field', () => {

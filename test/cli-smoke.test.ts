@@ -5,6 +5,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
+import { assertClose, maxAbsDiff } from './helpers/assert-close.ts';
+import { cameraAngleX, cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { renderCamera } from '../src/core/render/render.ts';
+import { openRun as loadRun } from '../src/node/runs/run.ts';
 
 
 let root: string;
@@ -67,6 +71,22 @@ describe('CLI smoke test: train 2 steps, eval, render, plot', () => {
       expect(m.format).toBe('png');
     }
     expect((await sharp(path.join(out, 'orbit_000.png')).metadata()).width).toBe(24);
+    // orbit_<i>.png is the library's render from support views 0 and 3 at the documented pose:
+    // azimuth 2 pi i / 4, elevation 20 degrees, radius 4, the support camera's angle of view.
+    const loaded = await loadRun(run);
+    const obj = await (await loaded.openData()).loadObject('obj005');
+    const ctx = await loaded.synth.encode({ images: [0, 3].map((i) => obj.views[i]!.image), cameras: [0, 3].map((i) => obj.views[i]!.camera) });
+    const frames: Float32Array[] = [];
+    for (const i of [0, 3]) {
+      const cam = cameraAt(orbitPose((2 * Math.PI * i) / 4, (20 * Math.PI) / 180, 4), 24, 24, cameraAngleX(obj.views[0]!.camera));
+      const want = (await renderCamera(loaded.synth, ctx, cam)).data.map((v) => Math.min(1, Math.max(0, v)));
+      const { data } = await sharp(path.join(out, `orbit_00${i}.png`)).raw().toBuffer({ resolveWithObject: true });
+      assertClose(Array.from(data, (v) => v / 255), want, 0.5 / 255 + 1e-6, 0, `orbit_00${i}.png`);
+      frames.push(want);
+    }
+    expect(maxAbsDiff(frames[0]!, frames[1]!)).toBeGreaterThan(0.02);
+    loaded.synth.dispose(ctx);
+    loaded.dispose();
     const tt = await sharp(path.join(out, 'turntable.webp'), { animated: true }).metadata();
     expect(tt.pages).toBe(4);
     // held-out views with ground truth at the dataset's own 32x32
@@ -93,5 +113,5 @@ describe('CLI smoke test: train 2 steps, eval, render, plot', () => {
     const p = await runCli(['plot', '--run', run]);
     expect(p.code).toBe(0);
     expect((await sharp(path.join(run, 'curves.png')).metadata()).format).toBe('png');
-  });
+  }, 300_000);
 });

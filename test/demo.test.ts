@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { spreadSupport } from '../src/node/tasks/demo.ts';
-import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { cameraAngleX, cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { renderCamera } from '../src/core/render/render.ts';
+import { resizeImage } from '../src/core/render/image-ops.ts';
+import { openRun as loadRun } from '../src/node/runs/run.ts';
+import { assertClose, maxAbsDiff } from './helpers/assert-close.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 
@@ -57,13 +61,39 @@ describe('lfkit demo (npm run demo)', () => {
     expect(tt.pages).toBe(3);
     expect(tt.width).toBe(3 * 128 + 4 * 2);
     expect(tt.pageHeight).toBe(2 * 128 + 3 * 2);
+    // Frame f of the turntable is the library's render from the first 3 support views at the
+    // documented pose: azimuth 2 pi f / frames, elevation 20 degrees, radius 4, the data's angle
+    // of view, 24 px, shown bilinearly enlarged to a 128 px cell (object row 0, column S = 3).
+    const { data: anim } = await sharp(path.join(out, 'turntable.webp'), { animated: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const loaded = await loadRun(bundle);
+    const ds = await loaded.openData({ root: path.join(out, 'data'), category: 'chairs' });
+    const obj = await ds.loadObject(res.views[0].object);
+    const sv = (res.views[0].support as number[]).slice(0, 3);
+    const ctx = await loaded.synth.encode({ images: sv.map((i) => obj.views[i]!.image), cameras: sv.map((i) => obj.views[i]!.camera) });
+    const W = 3 * 128 + 4 * 2, H = 2 * 128 + 3 * 2;
+    const cellOf = (f: number) => {
+      const c = new Float32Array(128 * 128 * 3);
+      for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) for (let k = 0; k < 3; k++) c[(y * 128 + x) * 3 + k] = anim[f * W * H * 3 + ((2 + y) * W + 2 + 130 + x) * 3 + k]! / 255;
+      return c;
+    };
+    const expected: Float32Array[] = [];
+    for (const f of [0, 1, 2]) {
+      const cam = cameraAt(orbitPose((2 * Math.PI * f) / 3, (20 * Math.PI) / 180, 4), 24, 24, cameraAngleX(obj.views[0]!.camera));
+      const r = await renderCamera(loaded.synth, ctx, cam);
+      // Resized as rendered; the 8-bit frame clamps to [0, 1] afterwards.
+      expected.push(resizeImage(r, 128, 128).data.map((v) => Math.min(1, Math.max(0, v))));
+      assertClose(cellOf(f), expected[f]!, 1 / 255 + 1e-6, 0, `turntable frame ${f}`);
+    }
+    expect(maxAbsDiff(expected[0]!, expected[1]!)).toBeGreaterThan(0.02); // the poses give different frames
+    loaded.synth.dispose(ctx);
+    loaded.dispose();
 
     // a second run reuses the regenerated objects and gives the same figures
     const d2 = await runCli([...args, '--json']);
     expect(d2.code, d2.stderr).toBe(0);
     expect(d2.stderr).not.toMatch(/regenerating/);
     expect(JSON.parse(d2.stdout).report.results).toEqual(res.report.results);
-  });
+  }, 300_000);
 
   it('a missing model is a clear error saying how to get one', async () => {
     const d = await runCli(['demo', '--model', path.join(base, 'nowhere'), '--out', path.join(base, 'x'), '--backend', 'cpu']);

@@ -76,16 +76,26 @@ describe('light-field decoder', () => {
     model.dispose();
   });
 
-  it('starts near the output bias (about the mean colour)', () => {
-    const model = LightFieldModel.create(tinyConfig().model, 1);
-    const Z = randomTensor([1, 8, 16], 2) as tf.Tensor3D;
-    const rays = randomTensor([1, 200, 6], 3) as tf.Tensor3D;
-    const y = model.decode(Z, rays);
-    const mean = tf.mean(y).dataSync()[0]!;
-    expect(Math.abs(mean - 0.5)).toBeLessThan(0.3);
-    tf.dispose([Z, rays, y]);
-    model.dispose();
-  });
+  for (const variant of ['full', 'no-sta', 'no-mfm', 'ipc'] as const) {
+    it(`${variant}: the output bias offset moves every output by exactly model.outputBias`, () => {
+      // Same seed, so the same random draws: only the output heads' bias offsets differ
+      // (outputBias / L on each of the L heads with MFM, outputBias on the single head without).
+      const at = (bias: number) => {
+        const model = LightFieldModel.create(tinyConfig({ 'model.variant': variant, 'model.outputBias': bias }).model, 1);
+        const Z = randomTensor([1, 8, 16], 2) as tf.Tensor3D;
+        const rays = randomTensor([1, 50, 6], 3) as tf.Tensor3D;
+        const y = model.decode(Z, rays).dataSync() as Float32Array;
+        tf.dispose([Z, rays]);
+        model.dispose();
+        return y;
+      };
+      const base = at(0);
+      const shifted = at(0.5);
+      assertClose(shifted, base.map((x) => x + 0.5), 1e-6, 0, 'shifted by 0.5');
+      // Without the offset the colours are centred near 0, not near 0.5 (the offset is all that moves them).
+      expect(Math.abs(base.reduce((a, x) => a + x, 0) / base.length)).toBeLessThan(0.25);
+    });
+  }
 
   for (const variant of ['full', 'no-sta', 'no-mfm', 'ipc'] as const) {
     const invariant = variant === 'full' || variant === 'no-mfm';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { absDiffMap, chooseTokens, colormap, concentration, finiteMean, rescaleToMax, tokenEffects } from '../src/core/analysis/locality.ts';
 import { LightFieldModel } from '../src/core/model/index.ts';
-import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
-import { modelSynthesizer } from '../src/core/model/support.ts';
+import { cameraAt, orbitPose, pluckerImage } from '../src/core/rays/index.ts';
+import { encodeSupport, modelSynthesizer } from '../src/core/model/support.ts';
 import { renderCamera } from '../src/core/render/render.ts';
 import { Rng } from '../src/core/util/rng.ts';
 import { assertClose } from './helpers/assert-close.ts';
@@ -89,10 +89,28 @@ describe('tokenEffects', () => {
       assertClose(fx.base.data, plain.data, 1e-5);
       expect(fx.tokens).toEqual([0, 5]);
       expect(fx.maps).toHaveLength(2);
-      for (const m of fx.maps) {
-        expect(m).toHaveLength(12 * 12);
-        expect(Math.max(...m)).toBeGreaterThan(0);
-      }
+      // Expected maps written out: zero row t of Z (its d values), render, mean |difference| over rgb.
+      const { Z } = encodeSupport(model, support);
+      const z0 = Z.dataSync().slice() as Float32Array;
+      Z.dispose();
+      const d = cfg.model.decoderWidth;
+      const renderZ = (z: Float32Array) => {
+        const zt = tf.tensor3d(z, [1, cfg.model.latentTokens, d]);
+        const ctx2 = model.prepare(zt);
+        const out = model.renderRays(ctx2, pluckerImage(query));
+        ctx2.dispose();
+        zt.dispose();
+        return out;
+      };
+      const base = renderZ(z0);
+      fx.tokens.forEach((t, k) => {
+        const z = z0.slice();
+        for (let j = 0; j < d; j++) z[t * d + j] = 0;
+        const r = renderZ(z);
+        const want = Array.from({ length: 12 * 12 }, (_, i) => (Math.abs(r[i * 3]! - base[i * 3]!) + Math.abs(r[i * 3 + 1]! - base[i * 3 + 1]!) + Math.abs(r[i * 3 + 2]! - base[i * 3 + 2]!)) / 3);
+        expect(Math.max(...want)).toBeGreaterThan(1e-4);
+        assertClose(fx.maps[k]!, want, 1e-6, 0, `map of token ${t}`);
+      });
       fx.concentration.forEach((c, i) => expect(c).toBeCloseTo(concentration(fx.maps[i]!), 12));
       expect(() => tokenEffects(model, support, query, [cfg.model.latentTokens])).toThrow(/token/);
       expect(tf.memory().numTensors).toBe(n0);

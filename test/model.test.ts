@@ -25,53 +25,54 @@ function norm(a: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-describe('gradients', () => {
-  it('central-difference directional derivative agrees with the analytic one (1e-2 relative)', async () => {
-    await useBackend('cpu');
-    const cfg = tinyConfig({ 'model.dropout': 0 });
-    const model = LightFieldModel.create(cfg.model, 21);
-    const batch = randomBatch(cfg, 22, 2);
-    const { grads } = lossAndGrads(model, batch);
-    // Direction: half the normalised gradient, half a random unit vector (a purely random
-    // direction over all parameters has a slope too small to resolve in float32).
-    const rng = new Rng(23);
-    const gn = Math.sqrt([...grads.values()].reduce((a, g) => a + g.reduce((x, y) => x + y * y, 0), 0));
-    const rand = new Map<string, Float32Array>();
-    let r2 = 0;
-    for (const [name, v] of model.params) {
-      const d = Float32Array.from({ length: v.size }, () => rng.normal());
-      rand.set(name, d);
-      r2 += d.reduce((a, x) => a + x * x, 0);
-    }
-    const dir = new Map<string, Float32Array>();
-    let n2 = 0;
-    for (const [name, d] of rand) {
-      const g = grads.get(name)!;
-      const m = d.map((x, i) => x / Math.sqrt(r2) + g[i]! / gn);
-      dir.set(name, m);
-      n2 += m.reduce((a, x) => a + x * x, 0);
-    }
-    const scale = 1 / Math.sqrt(n2);
+/**
+ * Central-difference check of every parameter tensor separately: a random unit direction within
+ * that tensor alone, so a wrong gradient of one small tensor cannot hide behind the others.
+ * Returns `name: numeric vs analytic` lines for the tensors that disagree.
+ */
+function perTensorGradientCheck(model: LightFieldModel, batch: ReturnType<typeof randomBatch>, seed: number): string[] {
+  const { grads } = lossAndGrads(model, batch);
+  const rng = new Rng(seed);
+  const bad: string[] = [];
+  const lossNow = (): number => {
+    const t = batchTensors(batch);
+    const l = batchLoss(model, t);
+    const val = l.dataSync()[0]!;
+    tf.dispose([l, t.rgb, t.plucker, t.rays, t.target]);
+    return val;
+  };
+  for (const [name, v] of model.params) {
+    const base = v.dataSync().slice() as Float32Array;
+    const d = Float64Array.from({ length: v.size }, () => rng.normal());
+    const dn = Math.sqrt(d.reduce((a, x) => a + x * x, 0));
+    const g = grads.get(name)!;
     let analytic = 0;
-    for (const [name, d] of dir) { const g = grads.get(name)!; for (let i = 0; i < d.length; i++) analytic += g[i]! * d[i]! * scale; }
-    const base = new Map([...model.params].map(([n, v]) => [n, v.dataSync().slice() as Float32Array]));
-    const lossAt = (eps: number): number => {
-      for (const [name, v] of model.params) {
-        const b = base.get(name)!, d = dir.get(name)!;
-        tf.tidy(() => v.assign(tf.tensor(b.map((x, i) => x + eps * scale * d[i]!), v.shape)));
-      }
-      const t = batchTensors(batch);
-      const l = batchLoss(model, t);
-      const val = l.dataSync()[0]!;
-      tf.dispose([l, t.rgb, t.plucker, t.rays, t.target]);
-      return val;
+    for (let i = 0; i < d.length; i++) analytic += (g[i]! * d[i]!) / dn;
+    // Small enough that few rays cross a ReLU kink, large enough for float32 loss differences.
+    const eps = 5e-4;
+    const at = (e: number): number => {
+      tf.tidy(() => v.assign(tf.tensor(base.map((x, i) => x + (e * d[i]!) / dn), v.shape)));
+      return lossNow();
     };
-    const eps = 1e-2;
-    const numeric = (lossAt(eps) - lossAt(-eps)) / (2 * eps);
-    expect(Math.abs(analytic)).toBeGreaterThan(1e-3);
-    expect(Math.abs(numeric - analytic) / Math.abs(analytic)).toBeLessThan(1e-2);
-    model.dispose();
-  }, 60_000);
+    const numeric = (at(eps) - at(-eps)) / (2 * eps);
+    tf.tidy(() => v.assign(tf.tensor(base, v.shape)));
+    // float32 loss differences resolve slopes of ~3e-5; above that 5% relative (ReLU kinks).
+    if (!(Math.abs(numeric - analytic) <= 5e-2 * Math.abs(analytic) + 3e-5)) bad.push(`${name}: numeric ${numeric.toExponential(3)} vs analytic ${analytic.toExponential(3)}`);
+  }
+  return bad;
+}
+
+describe('gradients', () => {
+  for (const variant of ['full', 'no-sta', 'no-mfm', 'ipc'] as const) {
+    it(`${variant}: the analytic gradient of every parameter tensor matches central differences along a random direction`, async () => {
+      await useBackend('cpu');
+      const cfg = tinyConfig({ 'model.dropout': 0, 'model.variant': variant });
+      const model = LightFieldModel.create(cfg.model, 21);
+      const batch = randomBatch(cfg, 22, 2);
+      expect(perTensorGradientCheck(model, batch, 23)).toEqual([]);
+      model.dispose();
+    }, 180_000);
+  }
 
   it('cpu and wasm gradients agree per tensor within 1e-4 relative', async () => {
     const cfg = tinyConfig({ 'model.dropout': 0 });
@@ -140,20 +141,4 @@ describe('training', () => {
     trainer.dispose();
     model.dispose();
   });
-
-  for (const variant of ['full', 'no-sta', 'no-mfm', 'ipc'] as const) {
-    it(`${variant} builds, trains a few steps and lowers the loss on a fixed batch`, async () => {
-      await useBackend('wasm');
-      const cfg = tinyConfig({ 'model.variant': variant, 'model.dropout': 0 });
-      const model = LightFieldModel.create(cfg.model, 50);
-      const trainer = new Trainer(model, cfg.train);
-      const batch = randomBatch(cfg, 51);
-      const first = trainer.evalLoss(batch);
-      for (let s = 0; s < 8; s++) trainer.step(batch, s);
-      const last = trainer.evalLoss(batch);
-      expect(last).toBeLessThan(first * 0.9);
-      trainer.dispose();
-      model.dispose();
-    });
-  }
 });

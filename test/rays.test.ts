@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cameraAt, cameraFromLearnit, cameraFromSrn, lookAt, orbitPose, pixelRays, plucker, pluckerImage,
-  pluckerAtPixels, rigidPoseProblem, scaleCamera, toRowMajor, fromRowMajor, cameraAngleX, CameraError, cameraRanges,
+  pluckerAtPixels, rayDirection, rigidPoseProblem, scaleCamera, toRowMajor, fromRowMajor, cameraAngleX, CameraError, cameraRanges,
 } from '../src/core/rays/index.ts';
 import { assertClose } from './helpers/assert-close.ts';
 
@@ -92,11 +92,21 @@ describe('pixel rays', () => {
     expect(big.fx).toBeCloseTo(cam.fx * 2, 10);
     expect(big.cx).toBe(8);
     // pixel (1,1) of the 8x8 image covers pixels 2..3 of the 16x16 one; their shared corner
-    // (x = 4, y = 4 in the big image) is the small pixel's centre (1.5, 1.5) scaled by 2.
+    // (x = 3, y = 3 in the big image) is the small pixel's centre (1.5, 1.5) scaled by 2.
     const a = pluckerAtPixels(cam, [1 * 8 + 1]);
-    const { origins } = pixelRays(big);
-    expect(origins[0]).toBeCloseTo(cam.c2w[12]!, 6);
-    expect(a.length).toBe(6);
+    const o = [big.c2w[12]!, big.c2w[13]!, big.c2w[14]!];
+    assertClose(a, plucker(o, rayDirection(big, 3, 3)), 1e-6, 0, 'scaled ray');
+    // ... and the big image's pixel (3, 3) (centre 3.5, 3.5) is a different ray.
+    const b = pluckerAtPixels(big, [3 * 16 + 3]);
+    expect(Math.abs(a[0]! - b[0]!) + Math.abs(a[1]! - b[1]!)).toBeGreaterThan(1e-3);
+    // pluckerImage and pixelRays agree with pluckerAtPixels on every pixel.
+    const img = pluckerImage(big);
+    const all = pluckerAtPixels(big, Array.from({ length: 256 }, (_, i) => i));
+    assertClose(img, all, 1e-6, 0, 'pluckerImage');
+    const { origins, directions } = pixelRays(big);
+    for (const k of [0, 37, 255]) {
+      assertClose(plucker(origins.subarray(k * 3, k * 3 + 3), directions.subarray(k * 3, k * 3 + 3)), all.subarray(k * 6, k * 6 + 6), 1e-6, 0, `pixelRays ${k}`);
+    }
     expect(cameraAngleX(big)).toBeCloseTo(cameraAngleX(cam), 12);
   });
 });

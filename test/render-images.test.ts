@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { gridImage, resizeImage, rgbImage } from '../src/core/render/image-ops.ts';
 import { writeAnimation, writePng } from '../src/node/io/images.ts';
-import { plotTrainingCurves } from '../src/node/io/plot.ts';
+import { plotTrainingCurves, trainingCurvesSpec, vegaLiteToPng } from '../src/node/io/plot.ts';
 import { assertClose } from './helpers/assert-close.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-img-'));
@@ -49,6 +49,10 @@ describe('image files', () => {
       expect(meta.format).toBe(ext);
       expect(meta.pages).toBe(3);
       expect(meta.pageHeight).toBe(6);
+      // Every frame in order, with its content (WebP lossless; the GIF palette holds 3 greys).
+      const { data: all, info: ai } = await sharp(f, { animated: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect([ai.width, ai.height]).toEqual([8, 18]);
+      frames.forEach((fr, k) => assertClose(Array.from(all.subarray(k * 8 * 6 * 3, (k + 1) * 8 * 6 * 3), (v) => v / 255), fr.data, 1 / 255 + 1e-6, 0, `${ext} frame ${k}`));
     }
     await expect(writeAnimation(path.join(dir, 't.png'), frames)).rejects.toThrow(/\.webp or \.gif/);
   });
@@ -61,7 +65,11 @@ describe('image files', () => {
     await plotTrainingCurves(recs, f, 'test run');
     const meta = await sharp(f).metadata();
     expect(meta.format).toBe('png');
-    expect(meta.width!).toBeGreaterThan(400);
-    expect(meta.height!).toBeGreaterThan(300);
+    // The file is the plot of these records, pixel for pixel, and other records plot differently.
+    const raw = async (x: string | Buffer) => (await sharp(x).raw().toBuffer());
+    const want = await raw(await vegaLiteToPng(trainingCurvesSpec(recs, 'test run')));
+    expect((await raw(f)).equals(want)).toBe(true);
+    const other = await raw(await vegaLiteToPng(trainingCurvesSpec(recs.map((r) => (r.kind === 'val' ? { ...r, psnr: r.psnr + 3 } : r)), 'test run')));
+    expect(other.equals(want)).toBe(false);
   });
 });

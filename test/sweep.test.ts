@@ -5,6 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { pairedDifference, pairedMarkdown, sweepCsv, sweepPlotSpec, type SweepResult } from '../src/node/tasks/sweep.ts';
 import { isRunFinished } from '../src/node/tasks/train-sweep.ts';
+import { vegaLiteToPng } from '../src/node/io/plot.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 
@@ -65,15 +66,35 @@ describe('lfkit sweep', () => {
     // paired differences against the first run, on the same 4 images per count: with every image
     // shared, the mean difference is the difference of the means
     expect(res.paired!.map((d) => `${d.run}-${d.reference}:${d.support}:${d.images}`)).toEqual(['second-first:1:4', 'second-first:2:4']);
+    // wins: the share of the 4 shared images where the second run scores higher, counted by hand
+    // from each run's per-image records (eval-partial.jsonl), matched on object, draw and views.
+    const perImage = (run: string, S: number) => {
+      const m = new Map<string, number>();
+      for (const line of fs.readFileSync(path.join(run, 'eval-partial.jsonl'), 'utf8').trim().split('\n')) {
+        const r = JSON.parse(line).record as { object: string; support: number; draws: { draw: number; support: number[]; query: number; model: { psnr: number } }[] };
+        if (r.support !== S) continue;
+        for (const d of r.draws) m.set(`${r.object}#${d.draw}:${d.support.join(',')}>${d.query}`, d.model.psnr);
+      }
+      return m;
+    };
     for (const [i, d] of res.paired!.entries()) {
       expect(d.psnr.mean).toBeCloseTo(res.points[2 + i]!.summary.model.psnr.mean - res.points[i]!.summary.model.psnr.mean, 9);
-      expect(d.wins).toBeGreaterThanOrEqual(0);
-      expect(d.wins).toBeLessThanOrEqual(1);
+      const first = perImage(runs[0]!, i + 1), second = perImage(runs[1]!, i + 1);
+      expect(first.size).toBe(4);
+      const wins = [...second].filter(([k, v]) => v > first.get(k)!).length;
+      expect(d.wins).toBe(wins / 4);
     }
     expect(md).toMatch(new RegExp(`\\| second \\| first \\| 2 \\| 4 \\| \\*\\*[+-]${Math.abs(res.paired![1]!.psnr.mean).toFixed(2)} ± ${res.paired![1]!.psnr.stderr.toFixed(2)}\\*\\*`));
     const png = await sharp(path.join(out, 'sweep.png')).metadata();
     expect(png.format).toBe('png');
-    expect(png.width).toBeGreaterThan(400);
+    // The figure is the plot of sweep.json's points, pixel for pixel.
+    const raw = async (buf: Buffer | string) => (await sharp(buf).raw().toBuffer({ resolveWithObject: true }));
+    const got = await raw(path.join(out, 'sweep.png'));
+    const want = await raw(await vegaLiteToPng(sweepPlotSpec(res)));
+    expect([got.info.width, got.info.height]).toEqual([want.info.width, want.info.height]);
+    expect(got.data.equals(want.data)).toBe(true);
+    const other = await raw(await vegaLiteToPng(sweepPlotSpec({ ...res, points: res.points.map((p) => ({ ...p, summary: { ...p.summary, model: { ...p.summary.model, psnr: { ...p.summary.model.psnr, mean: p.summary.model.psnr.mean + 1 } } } })) })));
+    expect(other.data.equals(want.data)).toBe(false);
 
     // a second sweep recomputes nothing: every (count, object) record comes from eval-partial.jsonl
     const partial = path.join(runs[0]!, 'eval-partial.jsonl');
@@ -94,7 +115,7 @@ describe('lfkit sweep', () => {
     expect(p3[0].summary.model).toEqual(res.points[2]!.summary.model);
     expect(p3[1].summary.model).toEqual(res.points[3]!.summary.model);
     expect(fs.readFileSync(partial, 'utf8').length).toBeGreaterThan(before.length);
-  });
+  }, 300_000);
 
   it('--train trains one model per count into OUT/runs/s<S>, skips finished runs, resumes unfinished ones', async () => {
     const out = path.join(base, 'trainsweep');

@@ -14,6 +14,8 @@ import { train } from '../src/node/training/train.ts';
 import { runCheckpoint } from '../src/node/runs/run-folder.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { TINY_RUN as TINY } from './helpers/model-fixtures.ts';
+import { runCli, TINY_SETS } from './helpers/run-cli.ts';
+import { spawn } from 'node:child_process';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -48,6 +50,44 @@ describe('training the real model', () => {
     const other = resolveConfig('cpu', { ...TINY, 'train.steps': 6, 'model.decoderWidth': 32 }) as LfkitConfig;
     expect(() => loadModelCheckpoint(runCheckpoint(path.join(base, 'full'), 'last').dir, other)).toThrow(/model config differs from the expected one at model.decoderWidth: 16 vs 32/);
   });
+
+  it('a run killed with SIGKILL resumes from its periodic checkpoint and matches an uninterrupted run step by step', async () => {
+    const root = await makeTinyLearnit({ objects: { train: 3, val: 1, test: 0 }, views: 6, size: 16 });
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-kill-'));
+    const steps = 60;
+    const args = (out: string) => ['train', '--data', root, '--category', 'chairs', '--preset', 'cpu', '--batch', '2', '--rays', '16', '--support', '1,2',
+      '--steps', String(steps), '--checkpoint-every', '4', '--log-every', '1', '--val-every', '1000', '--workers', '1', '--backend', 'cpu', '--quiet', '--out', out, ...TINY_SETS];
+    const full = path.join(base, 'full'), killed = path.join(base, 'killed');
+    const trainSteps = (dir: string) => readMetrics<{ kind: string; step: number; loss: number }>(dir).filter((r) => r.kind === 'train');
+    // A separate process, killed without warning once it has logged step 6 (after the step-4 checkpoint).
+    const child = spawn(process.execPath, [path.resolve('bin/lfkit.mjs'), ...args(killed)], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let seen = 0;
+    for (let t = 0; t < 3000 && child.exitCode === null; t++) {
+      await new Promise((r) => setTimeout(r, 20));
+      try { seen = Math.max(0, ...trainSteps(killed).map((r) => r.step)); } catch { /* not created yet */ }
+      if (seen >= 6) { child.kill('SIGKILL'); break; }
+    }
+    await exited;
+    expect(child.signalCode, `the child ended by itself at step ${seen}`).toBe('SIGKILL');
+    expect(seen).toBeLessThan(steps);
+    const r = await runCli([...args(killed), '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    const u = await runCli(args(full));
+    expect(u.code, u.stderr).toBe(0);
+    // Step by step: the resumed run's loss at every step equals the uninterrupted run's.
+    const lossByStep = (dir: string) => new Map(trainSteps(dir).map((x) => [x.step, x.loss]));
+    const a = lossByStep(full), b = lossByStep(killed);
+    expect(a.size).toBe(steps);
+    expect([...b.keys()].sort((x, y) => x - y)).toEqual([...a.keys()].sort((x, y) => x - y));
+    for (const [step, loss] of a) expect(b.get(step), `step ${step}`).toBe(loss);
+    // ... and the records logged after the checkpoint by the killed process were dropped, not duplicated.
+    expect(trainSteps(killed).map((x) => x.step)).toEqual(trainSteps(full).map((x) => x.step));
+    const wa = loadModelCheckpoint(runCheckpoint(full, 'last').dir), wb = loadModelCheckpoint(runCheckpoint(killed, 'last').dir);
+    for (const [name, v] of wa.model.params) expect(Buffer.from(wb.model.params.get(name)!.dataSync().buffer).equals(Buffer.from(v.dataSync().buffer)), name).toBe(true);
+    wa.model.dispose();
+    wb.model.dispose();
+  }, 300_000);
 
   it('--init starts a new run from a checkpoint: its weights and model config, a new schedule and ray count', async () => {
     const root = await makeTinyLearnit({ objects: { train: 3, val: 1, test: 0 }, views: 6, size: 16 });

@@ -14,7 +14,7 @@
  * (object, head) as 2D matMuls on unstacked slices, never batched matMul or einsum.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dense, dropout, gelu, layerNorm } from '../nn/layers.ts';
+import { dense, dropout, gelu, layerNorm, type LayerTrace } from '../nn/layers.ts';
 import { matmul } from '../nn/matmul.ts';
 import type { ParamSpecs, ParamStore } from '../nn/params.ts';
 import type { Rng } from '../util/rng.ts';
@@ -99,9 +99,11 @@ function selfAttention(x: tf.Tensor2D, qkvP: { w: tf.Tensor; b: tf.Tensor }, B: 
 /**
  * The encoder: support rgb `[B, S, H, W, 3]` + plucker `[B, S, H, W, 6]` -> Z `[B, R, d]`.
  * `rngs` non-null (one generator per object) turns on dropout (training); each object's masks
- * come from its own generator in a fixed order.
+ * come from its own generator in a fixed order. `trace` (optional) sees the tokens
+ * (`'encoder.tokens'`, `[B*T, D]`, latents last), each block's output (`'encoder.blocks.i'`) and Z
+ * (`'encoder.z'`).
  */
-export function encodeViews(P: ParamStore, c: EncoderConfig, rgb: tf.Tensor, plucker: tf.Tensor, rngs: Rng[] | null): tf.Tensor3D {
+export function encodeViews(P: ParamStore, c: EncoderConfig, rgb: tf.Tensor, plucker: tf.Tensor, rngs: Rng[] | null, trace?: LayerTrace): tf.Tensor3D {
   const { p, P: nP, D, heads, dh, R } = encoderDims(c);
   const side = c.imageSize;
   const { B, S } = expectShape(rgb, ['B', 'S', side, side, 3], 'encoder: supportRgb');
@@ -114,6 +116,7 @@ export function encodeViews(P: ParamStore, c: EncoderConfig, rgb: tf.Tensor, plu
     let x = tf.reshape(tf.concat([withPos, latents], 1), [B * T, D]) as tf.Tensor2D;
     if (rngs && rngs.length !== B) throw new Error(`encoder: ${rngs.length} dropout generators for ${B} objects`);
     const rate = rngs ? c.dropout : 0;
+    trace?.('encoder.tokens', x);
     for (let i = 0; i < c.encoderBlocks; i++) {
       const pre = `encoder.blocks.${i}`;
       // x += Dropout(MHA(LN(x)))
@@ -124,10 +127,12 @@ export function encodeViews(P: ParamStore, c: EncoderConfig, rgb: tf.Tensor, plu
       const h2 = layerNorm(x, P.get(`${pre}.ln2.weight`), P.get(`${pre}.ln2.bias`));
       const mlp = dense(gelu(dense(h2, P.linear(`${pre}.mlp.fc1`)), c.gelu), P.linear(`${pre}.mlp.fc2`));
       x = tf.add(x, dropout(mlp, rate, rngs)) as tf.Tensor2D;
+      trace?.(pre, x);
     }
     // Keep the last R outputs (the latent tokens), then LayerNorm + Linear(D -> d).
     const last = tf.slice(tf.reshape(x, [B, T, D]), [0, S * nP, 0], [B, R, D]);
     const z = dense(layerNorm(last, P.get('encoder.ln.weight'), P.get('encoder.ln.bias')), P.linear('encoder.out'));
+    trace?.('encoder.z', z);
     return z as tf.Tensor3D;
   });
 }

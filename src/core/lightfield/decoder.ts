@@ -15,7 +15,7 @@
  * training (autodiff flows through the folds), so training and rendering compute one function.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dense, type DenseParams } from '../nn/layers.ts';
+import { dense, type DenseParams, type LayerTrace } from '../nn/layers.ts';
 import { matmul } from '../nn/matmul.ts';
 import { expectShape } from '../nn/shape.ts';
 import type { ParamSpecs, ParamStore } from '../nn/params.ts';
@@ -164,13 +164,18 @@ function gammaTensor(rays: Float32Array, M: number, sigma: number, n: number): t
 /**
  * Decodes rays `[B, N, 6]` against a prepared context (B objects) -> rgb `[B, N, 3]`.
  * Pure in its tensors; intermediates are tidied. `inference: true` (no gradient needed) uses
- * fused matMul + bias + ReLU kernels; training uses the custom-gradient 2D path.
+ * fused matMul + bias + ReLU kernels; training uses the custom-gradient 2D path. `opts.trace`
+ * (optional) sees `[B*N, *]` activations: the query (`'decoder.query'`, Eq. 4); with MFM each
+ * level's `m_l` (`'decoder.bands.l.modulation'`, Eq. 7) and `h_l` (`'decoder.bands.l'`, Eq. 8);
+ * without it the modulation vector (`'decoder.modulation'`) and each MLP layer
+ * (`'decoder.mlp.l'`); then the colour (`'decoder.rgb'`, Eq. 9).
  */
-export function decodeRays(P: ParamStore, c: DecoderConfig, ctx: DecoderContext, rays: tf.Tensor3D, opts: { inference?: boolean } = {}): tf.Tensor3D {
+export function decodeRays(P: ParamStore, c: DecoderConfig, ctx: DecoderContext, rays: tf.Tensor3D, opts: { inference?: boolean; trace?: LayerTrace } = {}): tf.Tensor3D {
   const { d, n, R, heads, L, sta, mfm } = decoderDims(c);
   const { N } = expectShape(rays, [ctx.batch, 'N', RAY_DIM], 'decoder: rays');
   const B = ctx.batch;
   const fused = opts.inference === true;
+  const trace = opts.trace;
   /** x @ W + b, optionally ReLU: fused kernel at inference, fast-gradient path in training. */
   const lin = (x: tf.Tensor, p: DenseParams, relu = false): tf.Tensor2D => {
     if (fused) return tf.fused.matMul({ a: x as tf.Tensor2D, b: p.w as tf.Tensor2D, bias: p.b, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
@@ -181,6 +186,7 @@ export function decodeRays(P: ParamStore, c: DecoderConfig, ctx: DecoderContext,
   return tf.tidy(() => {
     // Eq. 4: q = ReLU(W_q gamma_{sigma_q}(v) + b_q), for all rays of all objects at once.
     const q = lin(gammaTensor(rayValues, B * N, c.sigmaQ, n), P.linear('decoder.query'), true);
+    trace?.('decoder.query', q);
     const qs = B === 1 ? [q] : (tf.unstack(tf.reshape(q, [B, N, d])) as tf.Tensor2D[]);
     // Per object: the modulation stage's outputs u_s (one per band with MFM, else m).
     const stages = mfm ? L : 1;
@@ -206,8 +212,10 @@ export function decodeRays(P: ParamStore, c: DecoderConfig, ctx: DecoderContext,
         // Eq. 6: hF_l = ReLU(W_F,l gamma_{sigma_l}(v) + b_F,l); Eq. 7: m_l = ReLU(hF_l + W_m,l m + b_m,l).
         const hF = lin(gammaTensor(rayValues, B * N, c.sigmas[l]!, n), P.linear(`decoder.bands.${l}.fourier`), true);
         const ml = tf.relu(tf.add(hF, u[l]!));
+        trace?.(`decoder.bands.${l}.modulation`, ml);
         // Eq. 8: h_1 = m_1, h_l = ReLU(W_l (m_l + h_{l-1}) + b_l).
         h = h === null ? ml : lin(tf.add(ml, h), P.linear(`decoder.bands.${l}.mix`), true);
+        trace?.(`decoder.bands.${l}`, h);
         // Eq. 9: y = sum_l f_out,l(h_l), no output activation.
         const yl = lin(h, P.linear(`decoder.bands.${l}.out`));
         acc = acc === null ? yl : tf.add(acc, yl);
@@ -215,10 +223,15 @@ export function decodeRays(P: ParamStore, c: DecoderConfig, ctx: DecoderContext,
       y = acc!;
     } else {
       // no-mfm / ipc: h = ReLU(m), then L x ReLU(Linear d -> d), one output head.
+      trace?.('decoder.modulation', u[0]!);
       let h: tf.Tensor = tf.relu(u[0]!);
-      for (let l = 0; l < L; l++) h = lin(h, P.linear(`decoder.mlp.${l}`), true);
+      for (let l = 0; l < L; l++) {
+        h = lin(h, P.linear(`decoder.mlp.${l}`), true);
+        trace?.(`decoder.mlp.${l}`, h);
+      }
       y = lin(h, P.linear('decoder.out'));
     }
+    trace?.('decoder.rgb', y);
     return tf.reshape(y, [B, N, 3]) as tf.Tensor3D;
   });
 }

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { declareEncoder, encodeViews } from '../encoder/encoder.ts';
 import { decodeRays, declareDecoder, prepareDecoder, type DecoderContext } from '../lightfield/decoder.ts';
+import type { LayerTrace } from '../nn/layers.ts';
 import { ParamSpecs, ParamStore } from '../nn/params.ts';
 import { Rng } from '../util/rng.ts';
 import type { ModelConfig } from './config.ts';
@@ -92,12 +93,13 @@ export class LightFieldModel {
    * Any S >= 1 works with the same weights. `training` turns on dropout: object `b` draws its
    * masks from `Rng(dropoutObjectSeed(dropoutSeed, objectOffset + b))`, so a batch split across
    * workers (each passing its first object's index as `objectOffset`) draws the same masks.
+   * `trace` observes the intermediate activations (see `encodeViews`).
    */
-  encode(supportRgb: tf.Tensor, supportPlucker: tf.Tensor, opts: { training?: boolean; dropoutSeed?: number; objectOffset?: number } = {}): tf.Tensor3D {
+  encode(supportRgb: tf.Tensor, supportPlucker: tf.Tensor, opts: { training?: boolean; dropoutSeed?: number; objectOffset?: number; trace?: LayerTrace } = {}): tf.Tensor3D {
     const B = supportRgb.shape[0]!;
     const off = opts.objectOffset ?? 0;
     const rngs = opts.training && this.config.dropout > 0 ? Array.from({ length: B }, (_, b) => new Rng(dropoutObjectSeed(opts.dropoutSeed ?? 0, off + b))) : null;
-    return encodeViews(this.store, this.config, supportRgb, supportPlucker, rngs);
+    return encodeViews(this.store, this.config, supportRgb, supportPlucker, rngs, opts.trace);
   }
 
   /** Per-object keys/values and folded projections from Z `[B, R, d]`; the caller disposes it. */
@@ -105,10 +107,13 @@ export class LightFieldModel {
     return prepareDecoder(this.store, this.config, Z);
   }
 
-  /** Decoder: rays `[B, N, 6]` (Plücker) -> rgb `[B, N, 3]` given a context or Z `[B, R, d]`. */
-  decode(ctxOrZ: DecoderContext | tf.Tensor3D, rays: tf.Tensor3D): tf.Tensor3D {
-    if (isContext(ctxOrZ)) return decodeRays(this.store, this.config, ctxOrZ, rays);
-    return tf.tidy(() => decodeRays(this.store, this.config, prepareDecoder(this.store, this.config, ctxOrZ), rays));
+  /**
+   * Decoder: rays `[B, N, 6]` (Plücker) -> rgb `[B, N, 3]` given a context or Z `[B, R, d]`.
+   * `trace` observes the intermediate activations (see `decodeRays`).
+   */
+  decode(ctxOrZ: DecoderContext | tf.Tensor3D, rays: tf.Tensor3D, opts: { trace?: LayerTrace } = {}): tf.Tensor3D {
+    if (isContext(ctxOrZ)) return decodeRays(this.store, this.config, ctxOrZ, rays, opts);
+    return tf.tidy(() => decodeRays(this.store, this.config, prepareDecoder(this.store, this.config, ctxOrZ), rays, opts));
   }
 
   /**

@@ -7,6 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng.ts';
 import { affine } from './matmul.ts';
 
+/**
+ * Observer of a forward pass's intermediate activations, called with a layer name and the
+ * activation while it is alive (read it synchronously, e.g. `dataSync()`; it is disposed after).
+ * Lets tests compare each layer with an independent reference so a mismatch names the layer.
+ */
+export type LayerTrace = (layer: string, value: tf.Tensor) => void;
+
 /** Weight and bias of a dense layer: `w [in, out]`, `b [out]`. */
 export interface DenseParams { w: tf.Tensor; b: tf.Tensor }
 
