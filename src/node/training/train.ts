@@ -27,7 +27,8 @@ import { batchForStep, ObjectCache, planStep } from './data.ts';
 import { saveCheckpointDir, type EngineFactory, type TrainEngine } from './engine.ts';
 import { findCheckpointDir, readLoopState, type LoopState } from '../runs/run-folder.ts';
 import {
-  appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, RunError, runPaths, truncateMetricsAfter, type RunData, type RunInfo, type RunInit,
+  appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, removeStaleCheckpointTemps, RunError, runPaths, truncateMetricsAfter,
+  type LoopSettings, type RunData, type RunInfo, type RunInit,
 } from '../runs/run-folder.ts';
 
 /** The parts of the resolved config the loop reads (`LfkitConfig` satisfies it). */
@@ -122,6 +123,10 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
   let engine: TrainEngine;
   let state: LoopState = { step: 0, time: 0, bestVal: null, bestStep: null };
   let ckpt: string | null = null;
+  const loop: LoopSettings = {
+    logEvery: opts.logEvery ?? 10, valEvery: opts.valEvery ?? 250, checkpointEvery: opts.checkpointEvery ?? 250,
+    valObjects: opts.valObjects ?? DEFAULT_VAL_OBJECTS, valDraws: opts.valDraws ?? 2,
+  };
   if (opts.resume) {
     const info = readRunInfo<C>(opts.runDir, '--out');
     const diffs = (opts.compareConfig ?? defaultCompare)(info.config, config);
@@ -129,11 +134,14 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
       throw new RunError(`${paths.config}: the run was created with another config; resuming it with this one would not continue it:\n  ${diffs.join('\n  ')}`);
     }
     if (info.data.size !== opts.data.size) throw new RunError(`${paths.config}: the run trained at ${info.data.size}px, not ${opts.data.size}px`);
+    // a save killed midway (kill -9) leaves temporary folders: drop them before anything is read
+    removeStaleCheckpointTemps(opts.runDir);
     ckpt = findCheckpointDir(paths.lastCheckpoint);
     if (ckpt) state = readLoopState(ckpt);
-    if (info.config.train.steps !== config.train.steps) {
-      // extending (or shortening) a run is allowed: config.json records the new length
-      writeJsonAtomic(paths.config, { ...info, config: { ...info.config, train: { ...info.config.train, steps: config.train.steps } } });
+    if (info.config.train.steps !== config.train.steps || JSON.stringify(info.loop) !== JSON.stringify(loop)) {
+      // extending (or shortening) a run and changing how often it logs, validates and saves are
+      // allowed: config.json records the new length and loop settings
+      writeJsonAtomic(paths.config, { ...info, config: { ...info.config, train: { ...info.config.train, steps: config.train.steps } }, loop });
     }
     if (opts.init) throw new RunError('--init: only for a new run (a resumed run continues from its own checkpoint)');
   } else {
@@ -178,7 +186,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     // the model first: a checkpoint that cannot start this run leaves no run folder behind
     engine = initDir ? await opts.engines.load(initDir, config, { init: true }) : await opts.engines.create(config);
     try {
-      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
+      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, loop, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
     } catch (err) {
       engine.dispose();
       throw err;
@@ -187,16 +195,13 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
 
   let valIds: string[] = [];
   try {
-    valIds = opts.dataset.ids('val').slice(0, opts.valObjects ?? DEFAULT_VAL_OBJECTS);
+    valIds = opts.dataset.ids('val').slice(0, loop.valObjects);
   } catch {
     valIds = [];
   }
   const valObjects = await Promise.all(valIds.map((id) => opts.dataset.loadObject(id)));
   const valS = valSupportCount(support);
-  const valDraws = opts.valDraws ?? 2;
-  const valEvery = opts.valEvery ?? 250;
-  const ckptEvery = opts.checkpointEvery ?? 250;
-  const logEvery = opts.logEvery ?? 10;
+  const { valDraws, valEvery, checkpointEvery: ckptEvery, logEvery } = loop;
   const budget = opts.minutes !== undefined ? opts.minutes * 60 : Infinity;
 
   const record = (r: Record<string, unknown>) => {
