@@ -28,6 +28,7 @@ interface BundleFlags {
   seed: number;
   notes?: string;
   work?: string;
+  extraSet: string[];
   backend?: string;
   json?: boolean;
   quiet?: boolean;
@@ -51,6 +52,8 @@ export function register(program: Command): void {
     .addOption(intOption('--objects <n>', '--card: first N test objects (default: all)', 1))
     .addOption(seedOption(0))
     .addOption(new Option('--notes <file.md>', '--card: Markdown on what the training took, included in the card'))
+    .addOption(new Option('--extra-set <label=root>', '--card: one more test set, swept the same way and reported in its own table (repeatable), e.g. \'held-out looks=data/synth-chairs-heldout-64\'')
+      .argParser((v: string, prev: string[] = []) => [...prev, v]).default([], 'none'))
     .addOption(new Option('--work <dir>', '--card: folder for resumable evaluation files (default: a temp folder)'))
     .addOption(backendOption())
     .option('--quiet', 'no progress bars')
@@ -77,12 +80,25 @@ export function register(program: Command): void {
         const card = await writeModelCard(flags.out, {
           data, supportCounts: flags.support, draws: flags.draws, objects: flags.objects, seed: flags.seed, backend, quiet,
           notes: flags.notes ? readFileSync(flags.notes, 'utf8') : undefined, workDir: flags.work,
+          extraSets: flags.extraSet.map((v) => {
+            const at = v.indexOf('=');
+            if (at <= 0 || at === v.length - 1) throw new UserError(`--extra-set: expected LABEL=DATASET_ROOT, got '${v}'`);
+            const root = v.slice(at + 1);
+            if (!existsSync(root)) throw new UserError(`--extra-set: ${root} does not exist`);
+            return { label: v.slice(0, at), root };
+          }),
         });
         out.card = card;
         if (!flags.json) {
           const rows = card.sweep.results.map((r) => `  ${r.support} view${r.support === 1 ? ' ' : 's'}: ${r.model.psnr.mean.toFixed(2)} ± ${r.model.psnr.stderr.toFixed(2)} dB` +
             (r.baselines.trainMean ? `, training mean ${r.baselines.trainMean.psnr.mean.toFixed(2)}` : '') +
             (r.baselines.wrongObject ? `, wrong-object control ${r.baselines.wrongObject.psnr.mean.toFixed(2)}` : ''));
+          for (const x of card.extra ?? []) {
+            rows.push(`${x.label}:`, ...x.sweep.results.map((r) => `  ${r.support} view${r.support === 1 ? ' ' : 's'}: ${r.model.psnr.mean.toFixed(2)} ± ${r.model.psnr.stderr.toFixed(2)} dB` +
+              (r.baselines.nearestSupport ? `, nearest support view ${r.baselines.nearestSupport.psnr.mean.toFixed(2)}` : '') +
+              (r.baselines.trainMean ? `, training mean ${r.baselines.trainMean.psnr.mean.toFixed(2)}` : '') +
+              (r.baselines.wrongObject ? `, wrong-object control ${r.baselines.wrongObject.psnr.mean.toFixed(2)}` : '')));
+          }
           process.stdout.write(`${rows.join('\n')}\nlfkit: wrote ${flags.out}/MODEL_CARD.md, card.json, sweep.png (${card.sweep.objects} objects x ${card.sweep.draws} draws, seed ${card.sweep.seed})\n`);
         }
       }

@@ -14,7 +14,7 @@
  * Evaluation files go to a work folder outside the bundle (`evaluateModel`), so an interrupted
  * card resumes and the bundle holds only what ships.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { evaluateSynthesizer, type ObjectRecord, type SupportSummary } from '../../core/analysis/evaluate.ts';
@@ -27,6 +27,7 @@ import { RECIPES } from '../../../datasets/recipes.ts';
 import { sweepMarkdown, sweepPlotSpec, type SweepPoint, type SweepRunInfo } from './sweep.ts';
 import { openRun, requireRunInfo } from '../runs/run.ts';
 import { readMetrics, RunError, type RunInit } from '../runs/run-folder.ts';
+import { evaluateRun } from './eval.ts';
 import { bundleWorkDir, evaluateModel } from './bundle.ts';
 import { BUNDLE_FILES, bundleBlock } from '../runs/bundle.ts';
 
@@ -45,6 +46,11 @@ export interface CardOptions {
   notes?: string;
   /** Work folder for evaluation files (default: `bundleWorkDir`). */
   workDir?: string;
+  /**
+   * More test sets, each swept with the same settings and reported in its own table, e.g. the
+   * looks training never saw. Their training-mean baseline is their own train split's mean.
+   */
+  extraSets?: { label: string; root: string; category?: string }[];
   /** The tfjs backend the evaluation ran on (recorded). */
   backend?: string;
   quiet?: boolean;
@@ -59,6 +65,17 @@ export interface CardMargins {
   /** PSNR at 5 views minus at 1 view, and the sum of their standard errors (bar: gain > that sum). */
   gain1to5: number | null;
   gain1to5StdErrs: number | null;
+  /** S = 3: model PSNR minus the nearest support view's (copying the closest photo). */
+  vsNearestAt3?: number | null;
+}
+
+/** One more test set of a card (`CardOptions.extraSets`). */
+export interface CardExtraSet {
+  label: string;
+  data: { root: string; category: string | null; recipe: string | null };
+  sweep: { split: string; draws: number; seed: number; objects: number; objectIds: string[]; supportCounts: number[]; results: SupportSummary[] };
+  margins: CardMargins;
+  reproduce: string;
 }
 
 export interface ModelCard {
@@ -102,6 +119,8 @@ export interface ModelCard {
   };
   margins: CardMargins;
   reproduce: string;
+  /** Further test sets (`CardOptions.extraSets`), e.g. held-out looks. */
+  extra?: CardExtraSet[];
 }
 
 /** The margins of `CardMargins` from a sweep's results. */
@@ -109,9 +128,11 @@ export function cardMargins(results: readonly SupportSummary[]): CardMargins {
   const at = (s: number) => results.find((r) => r.support === s);
   const r3 = at(3), r1 = at(1), r5 = at(5);
   const tm = r3?.baselines.trainMean?.psnr.mean, wo = r3?.baselines.wrongObject?.psnr.mean;
+  const ns = r3?.baselines.nearestSupport?.psnr.mean;
   return {
     vsTrainMeanAt3: r3 && tm !== undefined ? r3.model.psnr.mean - tm : null,
     vsWrongObjectAt3: r3 && wo !== undefined ? r3.model.psnr.mean - wo : null,
+    vsNearestAt3: r3 && ns !== undefined ? r3.model.psnr.mean - ns : null,
     gain1to5: r1 && r5 ? r5.model.psnr.mean - r1.model.psnr.mean : null,
     gain1to5StdErrs: r1 && r5 ? r5.model.psnr.stderr + r1.model.psnr.stderr : null,
   };
@@ -216,17 +237,43 @@ export function modelCardMarkdown(card: ModelCard, points: readonly SweepPoint[]
   L.push('');
   L.push('### Margins');
   L.push('');
-  const check = (ok: boolean | null) => (ok === null ? 'not evaluated' : ok ? 'met' : '**not met**');
-  L.push('| figure | value | bar (issue 6) | |');
-  L.push('| --- | --- | --- | --- |');
-  L.push(`| 3 views: model - per-pixel training mean | ${g.vsTrainMeanAt3 !== null ? signed(g.vsTrainMeanAt3) : 'n/a'} | >= 2 dB | ${check(g.vsTrainMeanAt3 === null ? null : g.vsTrainMeanAt3 >= 2)} |`);
-  L.push(`| 3 views: model - wrong-object control | ${g.vsWrongObjectAt3 !== null ? signed(g.vsWrongObjectAt3) : 'n/a'} | >= 1 dB | ${check(g.vsWrongObjectAt3 === null ? null : g.vsWrongObjectAt3 >= 1)} |`);
-  L.push(`| PSNR at 5 views - at 1 view | ${g.gain1to5 !== null ? signed(g.gain1to5) : 'n/a'} | > the two standard errors (${g.gain1to5StdErrs !== null ? g.gain1to5StdErrs.toFixed(2) : 'n/a'} dB) | ${check(g.gain1to5 === null ? null : g.gain1to5 > g.gain1to5StdErrs!)} |`);
+  L.push(...marginsTable(g));
   L.push('');
   L.push('The per-pixel training mean is `train-mean.png` (the mean of every view of every training object, 8-bit); the wrong-object control is this model given ' +
     'the support views of the next test object. The gap to that control is what the support views contribute.');
   L.push('');
+  for (const x of card.extra ?? []) {
+    L.push(`## ${x.label}`);
+    L.push('');
+    L.push(`Split \`${x.sweep.split}\` of ${x.data.recipe ? `recipe \`${x.data.recipe}\`` : `\`${x.data.root}\``}, ${x.sweep.objects} objects x ${x.sweep.draws} draws per support count, ` +
+      `seed ${x.sweep.seed}; the per-pixel training mean is that set's own (its train split). Reproduce with:`);
+    L.push('');
+    L.push('```sh');
+    L.push(x.reproduce);
+    L.push('```');
+    L.push('');
+    L.push(sweepMarkdown(x.sweep.results.map((r) => ({ run: card.name, series: card.name, support: r.support, summary: r })), { runColumn: false }));
+    L.push('');
+    L.push(...marginsTable(x.margins));
+    L.push('');
+  }
   return L.join('\n');
+}
+
+/** The margins as a Markdown table, each beside its target. */
+function marginsTable(g: CardMargins): string[] {
+  const check = (ok: boolean | null) => (ok === null ? 'not evaluated' : ok ? 'met' : '**not met**');
+  const row = (what: string, v: number | null | undefined, target: string, ok: (v: number) => boolean) =>
+    `| ${what} | ${v != null ? signed(v) : 'n/a'} | ${target} | ${check(v == null ? null : ok(v))} |`;
+  return [
+    '| figure | value | target | |',
+    '| --- | --- | --- | --- |',
+    row('3 views: model - per-pixel training mean', g.vsTrainMeanAt3, '>= 2 dB', (v) => v >= 2),
+    row('3 views: model - wrong-object control', g.vsWrongObjectAt3, '>= 1 dB', (v) => v >= 1),
+    row('3 views: model - nearest support view', g.vsNearestAt3, '>= 1.5 dB', (v) => v >= 1.5),
+    row('PSNR at 5 views - at 1 view', g.gain1to5, `> the two standard errors (${g.gain1to5StdErrs !== null ? g.gain1to5StdErrs.toFixed(2) : 'n/a'} dB)`,
+      (v) => v > g.gain1to5StdErrs!),
+  ];
 }
 
 /** Evaluates a bundle and writes `card.json`, `MODEL_CARD.md` and `sweep.png` into it (module header). */
@@ -247,6 +294,31 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
     run.dispose();
   }
   const records = readRecords(path.join(work, EVAL_RUN_FILES.evalPartial), { step: block.state.step, split, seed, draws }, supportCounts, report.objects);
+  const flagsOf = (root: string) => [
+    `--support ${supportCounts.join(',')}`, `--draws ${draws}`, ...(opts.objects !== undefined ? [`--objects ${opts.objects}`] : []), `--seed ${seed}`,
+    ...(split !== 'test' ? [`--split ${split}`] : []), `--data ${root}`,
+  ];
+  const extra: CardExtraSet[] = [];
+  for (const [i, x] of (opts.extraSets ?? []).entries()) {
+    // a fresh load per set: its own work folder, so the training mean is that set's
+    const xr = await openRun(bundleDir);
+    let rep: Awaited<ReturnType<typeof evaluateRun>>;
+    try {
+      const xwork = `${work}-set${i}`;
+      mkdirSync(xwork, { recursive: true });
+      rep = await evaluateRun({ ...xr, dir: xwork }, { supportCounts, draws, split, seed, objects: opts.objects, data: { root: x.root, category: x.category }, quiet: opts.quiet });
+    } finally {
+      xr.dispose();
+    }
+    const base = path.basename(path.resolve(x.root));
+    extra.push({
+      label: x.label,
+      data: { root: x.root, category: x.category ?? null, recipe: RECIPES[base] ? base : null },
+      sweep: { split, draws, seed, objects: rep.objects.length, objectIds: rep.objects, supportCounts, results: rep.results },
+      margins: cardMargins(rep.results),
+      reproduce: `node bin/lfkit.mjs eval --run ${bundleDir} ${flagsOf(x.root).join(' ')}`,
+    });
+  }
   const info = requireRunInfo(run);
   const config = run.config;
   const metrics = readMetrics<{ kind: string; step: number; time: number; psnr?: number }>(bundleDir);
@@ -285,7 +357,9 @@ export async function writeModelCard(bundleDir: string, opts: CardOptions = {}):
     machine: machine(opts.backend ?? null),
     sweep: { split, draws, seed, objects: report.objects.length, objectIds: report.objects, supportCounts, results: report.results, records },
     margins: cardMargins(report.results),
-    reproduce: `node bin/lfkit.mjs bundle --out ${bundleDir} --card --data ${dataRoot} ${flags.join(' ')}`,
+    reproduce: `node bin/lfkit.mjs bundle --out ${bundleDir} --card --data ${dataRoot} ${flags.join(' ')}` +
+      (opts.extraSets ?? []).map((x) => ` --extra-set '${x.label}=${x.root}'`).join(''),
+    ...(extra.length ? { extra } : {}),
   };
   const points: SweepPoint[] = report.results.map((r) => ({ run: name, series: name, support: r.support, summary: r }));
   const runInfo: SweepRunInfo = {

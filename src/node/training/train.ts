@@ -22,6 +22,7 @@ import type { Dataset, PosedObject } from '../../core/data/types.ts';
 import { evaluateObject } from '../../core/analysis/evaluate.ts';
 import { meanStdErr } from '../../core/metrics/metrics.ts';
 import { writeJsonAtomic } from '../io/fs.ts';
+import { cameraRanges, type Camera } from '../../core/rays/index.ts';
 import { Progress } from '../io/progress.ts';
 import { batchForStep, ObjectCache, planStep } from './data.ts';
 import { saveCheckpointDir, type EngineFactory, type TrainEngine } from './engine.ts';
@@ -30,6 +31,17 @@ import {
   appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, removeStaleCheckpointTemps, RunError, runPaths, truncateMetricsAfter,
   type LoopSettings, type RunData, type RunInfo, type RunInit,
 } from '../runs/run-folder.ts';
+
+/** Objects whose cameras give a run's recorded camera band: up to this many, spread over the train split. */
+const CAMERA_SAMPLE_OBJECTS = 40;
+
+/** The cameras of up to `CAMERA_SAMPLE_OBJECTS` training objects (loaded into the cache training uses anyway). */
+async function trainingCameraSample(cache: ObjectCache, ids: string[]): Promise<Camera[][]> {
+  const n = Math.min(ids.length, CAMERA_SAMPLE_OBJECTS);
+  const out: Camera[][] = [];
+  for (let i = 0; i < n; i++) out.push((await cache.get(ids[Math.floor((i * ids.length) / n)]!)).cameras);
+  return out;
+}
 
 /** The parts of the resolved config the loop reads (`LfkitConfig` satisfies it). */
 export interface LoopConfig {
@@ -186,7 +198,8 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     // the model first: a checkpoint that cannot start this run leaves no run folder behind
     engine = initDir ? await opts.engines.load(initDir, config, { init: true }) : await opts.engines.create(config);
     try {
-      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, loop, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
+      const cameras = cameraRanges((await trainingCameraSample(cache, trainIds)).flat());
+      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, loop, ...(init ? { init } : {}), cameras }, { force: opts.force, flag: '--out' });
     } catch (err) {
       engine.dispose();
       throw err;
