@@ -32,7 +32,7 @@ export interface TrainingFlags {
   batch?: number;
   rays?: number;
   lr?: number;
-  set: string[];
+  set?: string[];
   checkpointEvery: number;
   valEvery: number;
   valObjects: number;
@@ -111,7 +111,7 @@ export function trainConfigFromFlags(flags: TrainFlags): { config: LfkitConfig; 
   if (flags.rays !== undefined) over['train.rays'] = flags.rays;
   if (flags.lr !== undefined) over['train.lr'] = flags.lr;
   if (flags.seed !== undefined) over['train.seed'] = flags.seed;
-  const sets = parseSetPairs(flags.set);
+  const sets = parseSetPairs(flags.set ?? []);
   for (const [k, v] of Object.entries(sets)) {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) throw new UserError(`--set: ${k}: expected a number, string or list`);
     over[k] = v as string | number | boolean | number[];
@@ -155,7 +155,7 @@ export function register(program: Command): void {
     .addOption(intOption('--batch <b>', 'objects per step', 1))
     .addOption(intOption('--rays <k>', 'query rays per object', 1))
     .addOption(floatOption('--lr <x>', 'peak learning rate', 0))
-    .option('--set <key=value>', 'override any config field, e.g. model.originScale=0.55 (repeatable)', collect, [])
+    .option('--set <key=value>', 'override any config field, e.g. model.originScale=0.55 (repeatable)', collect)
     .option('--resume', 'continue the run in --out from its last checkpoint with its recorded data, category, preset, config and loop settings; ' +
       'a different --data, --category, --preset or config field is refused; --steps, --minutes, --workers and the loop flags ' +
       '(--log-every, --val-every, --checkpoint-every, --val-objects) may change and are recorded')
