@@ -32,6 +32,8 @@ export interface EncoderConfig {
   /** GELU form of the MLPs (`erf` exact, `tanh` approximation). */
   gelu: 'erf' | 'tanh';
   dropout: number;
+  /** Form of the MLP's GELU (`ModelConfig.gelu`). */
+  gelu: 'erf' | 'tanh';
 }
 
 /** Channels per pixel of a support view: rgb (3) + Plücker (6). */
