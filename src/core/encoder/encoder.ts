@@ -29,8 +29,6 @@ export interface EncoderConfig {
   encoderBlocks: number;
   latentTokens: number;
   decoderWidth: number;
-  /** GELU form of the MLPs (`erf` exact, `tanh` approximation). */
-  gelu: 'erf' | 'tanh';
   dropout: number;
   /** Form of the MLP's GELU (`ModelConfig.gelu`). */
   gelu: 'erf' | 'tanh';
