@@ -9,7 +9,7 @@ run. Not part of lfkit: a measuring tool.
 prints one JSON line: torch version, threads, parameters, median training step (wall s and
 CPU s of all threads), samples/s, decoder rays/s given Z, encoder time per object.
 
-Model (method.md; lfkit's `cpu` preset by default):
+Model (docs/model.md; lfkit's `cpu` preset by default):
   encoder: p x p patches of the 9-channel support views (RGB + Pluecker, 9 p^2 values) ->
     linear to D, + learnt positions, R learnt latent tokens appended, pre-LN transformer blocks
     (h heads, GELU MLP of width 4D), final LayerNorm and a linear map to the decoder width d:

@@ -49,7 +49,8 @@ export async function runJobs(jobs: ObjectJob[], opts: PoolOptions): Promise<Obj
     return results;
   }
   const n = Math.min(opts.workers, jobs.length);
-  const url = new URL('./worker.mjs', import.meta.url);
+  // compiled (dist/): the worker's .js; sources under tsx: the .mjs shim that registers tsx first
+  const url = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker-main.js', import.meta.url);
   const workers: Worker[] = [];
   let next = 0;
   try {

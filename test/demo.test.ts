@@ -29,7 +29,7 @@ beforeAll(async () => {
 describe('lfkit demo (npm run demo)', () => {
   it('regenerates held-out test chairs by recipe, prints PSNR beside the baselines, writes views and turntables', async () => {
     const out = path.join(base, 'demo-out');
-    const args = ['demo', '--model', bundle, '--out', out, '--objects', '2', '--draws', '1', '--frames', '3', '--size', '24', '--backend', 'cpu'];
+    const args = ['demo', '--run', bundle, '--out', out, '--objects', '2', '--draws', '1', '--frames', '3', '--size', '24', '--backend', 'cpu'];
     const d = await runCli(args);
     expect(d.code, d.stderr).toBe(0);
     expect(d.stderr).toMatch(/regenerating 2 held-out test objects of synth-chairs-64/);
@@ -96,9 +96,9 @@ describe('lfkit demo (npm run demo)', () => {
   }, 300_000);
 
   it('a missing model is a clear error saying how to get one', async () => {
-    const d = await runCli(['demo', '--model', path.join(base, 'nowhere'), '--out', path.join(base, 'x'), '--backend', 'cpu']);
+    const d = await runCli(['demo', '--run', path.join(base, 'nowhere'), '--out', path.join(base, 'x'), '--backend', 'cpu']);
     expect(d.code).toBe(1);
-    expect(d.stderr).toMatch(/--model: no model at .*nowhere/);
+    expect(d.stderr).toMatch(/--run: no model at .*nowhere/);
     expect(d.stderr).toMatch(/git checkout -- models\/lfkit-chairs-cpu/);
     expect(d.stderr).toMatch(/lfkit.mjs bundle --run runs\/chairs --out models\/lfkit-chairs-cpu/);
     expect(fs.existsSync(path.join(base, 'x'))).toBe(false);

@@ -1,5 +1,5 @@
 /**
- * `lfkit demo` (`npm run demo`): the bundled model (`models/lfkit-chairs-cpu`, or `--model` /
+ * `lfkit demo` (`npm run demo`): the bundled model (`models/lfkit-chairs-cpu`, or `--run` /
  * `LFKIT_DEMO_MODEL`) on a few regenerated held-out test chairs: a PSNR table beside the
  * baselines, novel views next to the ground truth, and a turntable from 1, 3 and 5 views.
  * No training. Library code: `src/bundle/demo.ts`.
@@ -11,7 +11,7 @@ import { useBackend } from './backend.ts';
 import { backendOption, intOption, jsonOption, supportOption, userErrors } from './options.ts';
 
 interface DemoFlags {
-  model: string;
+  run: string;
   out: string;
   data?: string;
   objects: number;
@@ -29,7 +29,7 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('the bundled model on a few regenerated held-out test chairs: PSNR beside the baselines, novel views, turntables (no training)')
-    .addOption(new Option('--model <dir>', 'model bundle or run folder').env('LFKIT_DEMO_MODEL').default(DEMO_MODEL_DIR))
+    .addOption(new Option('--run <dir>', 'model bundle or run folder').env('LFKIT_DEMO_MODEL').default(DEMO_MODEL_DIR))
     .addOption(new Option('--out <dir>', 'output folder').default('demo-out'))
     .addOption(new Option('--data <dir>', 'cache folder of the regenerated test objects (default: <out>/data)'))
     .addOption(intOption('--objects <n>', 'held-out test objects', 1, 50).default(3))
@@ -44,10 +44,10 @@ export function register(program: Command): void {
     .action(userErrors(async (flags: DemoFlags) => {
       const quiet = Boolean(flags.quiet || flags.json);
       const log = (line: string) => { if (!quiet) process.stderr.write(`lfkit: ${line}\n`); };
-      assertDemoModel(flags.model); // before the backend's start-up line
+      assertDemoModel(flags.run); // before the backend's start-up line
       const backend = await useBackend(flags.backend);
       const res = await runDemo({
-        model: flags.model, out: flags.out, data: flags.data, objects: flags.objects, supportCounts: flags.support, draws: flags.draws,
+        model: flags.run, out: flags.out, data: flags.data, objects: flags.objects, supportCounts: flags.support, draws: flags.draws,
         frames: flags.frames, size: flags.size, format: flags.format, quiet, log,
       });
       if (flags.json) {

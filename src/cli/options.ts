@@ -10,10 +10,11 @@
  *   (or `LFKIT_BACKEND`).
  */
 import { InvalidArgumentError, Option } from 'commander';
+import { MAX_SUPPORT } from '../core/model/config.ts';
 import { UserError } from './errors.ts';
 
-/** The largest support-view count any command accepts (learnit objects have 50 views). */
-export const MAX_SUPPORT = 49;
+/** The largest support-view count any command accepts: the config's (src/core/model/config.ts). */
+export { MAX_SUPPORT };
 
 /**
  * Support-view counts: `"3"` -> [3], `"1-5"` -> [1, 2, 3, 4, 5], `"1,3,5"` -> [1, 3, 5].
@@ -30,7 +31,7 @@ export function parseSupportCounts(value: string, flag = '--support'): number[] 
     if (!/^\d+$/.test(s.trim())) bad(`'${s.trim()}' is not a whole number`);
     const n = Number(s);
     if (n < 1) bad('a support count must be at least 1');
-    if (n > MAX_SUPPORT) bad(`a support count must be at most ${MAX_SUPPORT}`);
+    if (n > MAX_SUPPORT) bad(`a support count must be in 1..${MAX_SUPPORT}`);
     return n;
   };
   if (v === '') bad('empty value');
@@ -102,6 +103,10 @@ export function parseSetPair(value: string, flag = '--set'): [string, unknown] {
   try {
     parsed = JSON.parse(raw);
   } catch {
+    // not JSON: a word stays a string, but a number JSON does not read (0x80, .5, +3) is refused
+    if (Number.isFinite(Number(raw))) {
+      throw new UserError(`${flag}: ${key}=${raw}: '${raw}' is not a plain decimal number`);
+    }
     parsed = raw;
   }
   return [key, parsed];

@@ -11,7 +11,7 @@ import { withThreads } from '../node/parallel/synth.ts';
 import { workersOption } from './workers.ts';
 import { UserError } from './errors.ts';
 import {
-  backendOption, commanderParser, floatOption, intOption, jsonOption, parseIndexList, parseStringList, userErrors,
+  backendOption, commanderParser, floatOption, intOption, jsonOption, MAX_SUPPORT, parseIndexList, parseIntFlag, parseStringList, userErrors,
 } from './options.ts';
 
 interface RenderFlags {
@@ -20,6 +20,7 @@ interface RenderFlags {
   category?: string;
   object?: string;
   supportViews?: number[];
+  support?: number;
   images?: string[];
   cameras?: string;
   poses?: string;
@@ -50,7 +51,9 @@ export function register(program: Command): void {
     .addOption(new Option('--data <root>', 'dataset folder (default: the run\'s)'))
     .addOption(new Option('--category <name>', 'category (default: the run\'s)'))
     .addOption(new Option('--object <id>', 'object id in the dataset'))
-    .addOption(new Option('--support-views <list>', 'support view indices, e.g. 0,7,19 (default: 3 spread views)').argParser(commanderParser((v) => parseIndexList(v, '--support-views'))))
+    .addOption(new Option('--support <n>', `support views, spread over the object's views (default 3; 1..${MAX_SUPPORT})`)
+      .argParser(commanderParser((v) => parseIntFlag(v, '--support', 1, MAX_SUPPORT))).conflicts('supportViews'))
+    .addOption(new Option('--support-views <indices>', 'support view indices, e.g. 0,7,19 (instead of --support)').argParser(commanderParser((v) => parseIndexList(v, '--support-views'))))
     .addOption(new Option('--images <files>', 'support images not in a dataset, e.g. a.png,b.png').argParser(commanderParser((v) => parseStringList(v, '--images'))))
     .addOption(new Option('--cameras <transforms.json>', 'cameras of --images (frames matched by file name)'))
     .addOption(new Option('--poses <transforms.json>', 'target cameras (ground truth used when the images exist)'))
@@ -81,7 +84,7 @@ export function register(program: Command): void {
       try {
         const res = await renderRun(run, {
           out: flags.out, size: flags.size, data: { root: flags.data, category: flags.category }, object: flags.object,
-          supportViews: flags.supportViews, images: flags.images, cameras: flags.cameras, poses: flags.poses,
+          supportViews: flags.supportViews, supportCount: flags.support, images: flags.images, cameras: flags.cameras, poses: flags.poses,
           orbit: flags.orbit, elevation: flags.elevation, radius: flags.radius, format: flags.format, quiet: flags.quiet || flags.json,
           ...(flags.ttoSteps !== undefined ? { tto: { steps: flags.ttoSteps, all: flags.ttoAll ?? false, lr: flags.ttoLr, rays: flags.ttoRays } } : {}),
         });

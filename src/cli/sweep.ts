@@ -35,8 +35,8 @@ export function register(program: Command): void {
   program
     .command('sweep')
     .description('PSNR against the number of support views for runs (or --train one model per count first): sweep.json, .csv, .md and .png')
-    .option('--run <dir>', 'run folder or model bundle (repeatable)', collect, [])
-    .option('--label <name>', 'name of each --run in the table and plot, in order (default: folder names)', collect, [])
+    .option('--run <dir>', 'run folder or model bundle (repeatable)', collect)
+    .option('--label <name>', 'name of each --run in the table and plot, in order (default: folder names)', collect)
     .addOption(supportOption('support-view counts', [1, 2, 3, 4, 5]))
     .addOption(intOption('--draws <n>', 'seeded draws per object', 1).default(10))
     .addOption(intOption('--objects <n>', 'evaluate only the first N objects of the split', 1))
@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .addOption(intOption('--batch <b>', '--train: objects per step', 1))
     .addOption(intOption('--rays <k>', '--train: query rays per object', 1))
     .addOption(floatOption('--lr <x>', '--train: peak learning rate', 0))
-    .option('--set <key=value>', '--train: override any config field (repeatable)', collect, [])
+    .option('--set <key=value>', '--train: override any config field (repeatable)', collect)
     .addOption(intOption('--train-seed <n>', '--train: training seed', 0, 2 ** 32 - 1))
     .addOption(intOption('--checkpoint-every <n>', '--train: steps between checkpoints', 1).default(250))
     .addOption(intOption('--val-every <n>', '--train: steps between validations', 1).default(250))
@@ -65,6 +65,8 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress bars')
     .addOption(jsonOption())
     .action(userErrors(async (flags: SweepFlags) => {
+      flags.run ??= [];
+      flags.label ??= [];
       const quiet = Boolean(flags.quiet || flags.json);
       const checkpoints = flags.checkpoint.map((c) => {
         if (c !== 'best' && c !== 'last' && c !== 'auto') throw new UserError(`--checkpoint: '${c}' is not one of best, last, auto`);

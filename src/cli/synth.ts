@@ -7,6 +7,7 @@
  *   lfkit synth --mesh bunny.obj --out data/mine --category bunnies
  *   lfkit synth --mesh-dir ShapeNetCore/03001627 --out data/sn --category chairs --up y
  */
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { Option, type Command } from 'commander';
 import { DatasetError } from '../core/data/types.ts';
@@ -16,6 +17,7 @@ import { UserError } from './errors.ts';
 import { commanderParser, floatOption, intOption, jsonOption, parseFloatFlag, seedOption } from './options.ts';
 
 interface SynthFlags {
+  force?: boolean;
   recipe?: string;
   category?: string;
   out: string;
@@ -76,6 +78,7 @@ export function register(program: Command): void {
     .addOption(new Option('--split <name>', 'split of a single --mesh').choices(['train', 'val', 'test']).default('test'))
     .addOption(jsonOption())
     .addOption(new Option('--quiet', 'no progress bar'))
+    .option('--force', 'replace --out when it already holds an lfkit dataset (a folder with a *_splits.json)')
     .action(async function (this: Command, flags: SynthFlags) {
       const summary = await runSynth(flags, (name) => this.getOptionValueSource(name) === 'cli');
       process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n'
@@ -84,8 +87,26 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * `--out` must be missing or empty, so a dataset never mixes with an older one's files; with
+ * `--force` an existing lfkit dataset (it has a `*_splits.json`) is removed first. Any other
+ * non-empty folder is refused even with `--force`: it may hold the user's own files.
+ */
+function prepareOut(out: string, force: boolean): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new UserError(`--out: ${out} is a file, not a folder`);
+  const entries = readdirSync(out);
+  if (entries.length === 0) return;
+  if (!force) throw new UserError(`--out: ${out} is not empty; pass --force to replace the dataset in it, or choose another folder`);
+  if (!entries.some((n) => n.endsWith('_splits.json'))) {
+    throw new UserError(`--out: ${out} is not an lfkit dataset (no *_splits.json); refusing to replace it even with --force`);
+  }
+  rmSync(out, { recursive: true, force: true });
+}
+
 /** Runs `lfkit synth` from parsed flags; `given(name)` tells whether the user set a flag. */
 export async function runSynth(flags: SynthFlags, given: (name: string) => boolean): Promise<SynthSummary & { preview?: string }> {
+  prepareOut(flags.out, flags.force === true);
   const run = { out: flags.out, workers: flags.workers, quiet: flags.quiet };
   let summary: SynthSummary;
   try {

@@ -4,6 +4,7 @@
  * threads: `src/node/parallel/engine.ts`).
  */
 import os from 'node:os';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { openDataset } from '../node/io/open-dataset.ts';
 import { ConfigError, countParameters, resolveConfig, type LfkitConfig } from '../core/model/index.ts';
@@ -31,7 +32,7 @@ export interface TrainingFlags {
   batch?: number;
   rays?: number;
   lr?: number;
-  set: string[];
+  set?: string[];
   checkpointEvery: number;
   valEvery: number;
   valObjects: number;
@@ -75,9 +76,16 @@ export function trainConfigFromFlags(flags: TrainFlags): { config: LfkitConfig; 
       if (err instanceof RunError) throw new UserError(err.message);
       throw err;
     }
-    preset ??= info.config.preset;
-    root ??= info.data.root;
-    category ??= info.data.category;
+    // a resumed run keeps its data and preset: another one is refused, naming the flag
+    const keep = (flag: string, given: string | null | undefined, recorded: string | null, same = given === recorded) => {
+      if (given != null && !same) throw new UserError(`${flag}: the run in ${flags.out} was trained with ${flag} ${recorded}; a resumed run keeps it (drop ${flag}, or start a new run)`);
+    };
+    keep('--data', root, info.data.root, root != null && path.resolve(root) === path.resolve(info.data.root));
+    keep('--category', flags.category, info.data.category);
+    keep('--preset', preset, info.config.preset);
+    preset = info.config.preset;
+    root = info.data.root;
+    category = info.data.category;
     Object.assign(over, flatten(info.config));
   }
   if (flags.init) {
@@ -103,7 +111,7 @@ export function trainConfigFromFlags(flags: TrainFlags): { config: LfkitConfig; 
   if (flags.rays !== undefined) over['train.rays'] = flags.rays;
   if (flags.lr !== undefined) over['train.lr'] = flags.lr;
   if (flags.seed !== undefined) over['train.seed'] = flags.seed;
-  const sets = parseSetPairs(flags.set);
+  const sets = parseSetPairs(flags.set ?? []);
   for (const [k, v] of Object.entries(sets)) {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) throw new UserError(`--set: ${k}: expected a number, string or list`);
     over[k] = v as string | number | boolean | number[];
@@ -121,6 +129,17 @@ export function trainConfigFromFlags(flags: TrainFlags): { config: LfkitConfig; 
   return { config, data: { root, category } };
 }
 
+/** The loop flags a resumed run takes from its config.json: those not given on the command line. */
+export function recordedLoop(flags: TrainingFlags & { out: string }, cmd: Command): Partial<TrainingFlags> {
+  const loop = readRunInfo<LfkitConfig>(flags.out, '--out').loop;
+  if (!loop) return {};
+  const out: Partial<TrainingFlags> = {};
+  for (const k of ['logEvery', 'valEvery', 'checkpointEvery', 'valObjects'] as const) {
+    if (cmd.getOptionValueSource(k) === 'default') out[k] = loop[k];
+  }
+  return out;
+}
+
 export function register(program: Command): void {
   program
     .command('train')
@@ -136,8 +155,10 @@ export function register(program: Command): void {
     .addOption(intOption('--batch <b>', 'objects per step', 1))
     .addOption(intOption('--rays <k>', 'query rays per object', 1))
     .addOption(floatOption('--lr <x>', 'peak learning rate', 0))
-    .option('--set <key=value>', 'override any config field, e.g. model.originScale=0.55 (repeatable)', collect, [])
-    .option('--resume', 'continue the run in --out from its last checkpoint')
+    .option('--set <key=value>', 'override any config field, e.g. model.originScale=0.55 (repeatable)', collect)
+    .option('--resume', 'continue the run in --out from its last checkpoint with its recorded data, category, preset, config and loop settings; ' +
+      'a different --data, --category, --preset or config field is refused; --steps, --minutes, --workers and the loop flags ' +
+      '(--log-every, --val-every, --checkpoint-every, --val-objects) may change and are recorded')
     .option('--init <checkpoint>', 'start a new run from this checkpoint\'s weights and Adam state (e.g. RUN/checkpoints/last) instead of a fresh initialisation; the model config is the checkpoint\'s, the step count and schedule start at 0. With --set model.decoderWidth=W (wider than the checkpoint\'s; variants full and no-mfm) the decoder is widened without changing what it computes: the new units start with zero outgoing weights. With --set model.latentTokens=R (a multiple of the checkpoint\'s; full and no-mfm) each latent token is copied, with a little noise: the decoder computes the same colours from the copies, the encoder (where copies weigh more) nearly the same')
     .option('--force', 'overwrite an existing run folder')
     .addOption(new Option('--seed <n>', 'random seed (initialisation and data)').argParser(commanderParser((v) => parseIntFlag(v, '--seed', 0, 2 ** 32 - 1))))
@@ -149,8 +170,9 @@ export function register(program: Command): void {
     .addOption(intOption('--workers <n>', 'threads for data-parallel training (main thread + n - 1 workers, each with its own backend); 1 = single thread', 1).default(os.availableParallelism()))
     .option('--quiet', 'no progress bar')
     .addOption(jsonOption())
-    .action(userErrors(async (flags: TrainFlags) => {
+    .action(userErrors(async (flags: TrainFlags, cmd: Command) => {
       const { config, data } = trainConfigFromFlags(flags);
+      if (flags.resume) Object.assign(flags, recordedLoop(flags, cmd));
       const backend = await useBackend(flags.backend);
       const threads = Math.min(usefulThreads(flags.workers ?? 1), config.train.batch);
       const dataset = await openDataset(data.root, { category: data.category ?? undefined, size: config.model.imageSize });

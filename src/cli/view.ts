@@ -103,6 +103,12 @@ async function runView(opts: ViewOptions): Promise<void> {
   if (opts.object !== undefined && data && !data.has(opts.object)) {
     throw new UserError(`--object ${opts.object}: not in the dataset (e.g. ${data.summaries().slice(0, 3).map((o) => o.id).join(', ')})`);
   }
+  if (data) {
+    // the first object's view count bounds --support (the page cannot pick more views than exist)
+    const first = opts.object ?? data.summaries()[0]!.id;
+    const views = (await data.object(first)).views.length;
+    if (opts.support > views) throw new UserError(`--support: ${opts.support} support views, but object ${first} has ${views} views`);
+  }
   if (!isLoopbackHost(opts.host)) {
     process.stderr.write(`lfkit view: warning: --host ${opts.host} is not loopback; anyone who can reach it can browse the dataset\n`);
   }

@@ -1,7 +1,7 @@
 /**
- * Golden outputs of a tiny seeded model: the rendered colours of one novel view, the latent
- * tokens of its support views and the losses of two training steps, stored in
- * `tiny-model.json`. A refactor that changes any of them (ray embedding, originScale, support
+ * Golden outputs of a tiny seeded model, for each GELU form of the encoder: the rendered colours
+ * of one novel view, the latent tokens of its support views and the losses of two training
+ * steps, stored in `tiny-model.json`. A refactor that changes any of them (ray embedding, originScale, support
  * encoding, decoder, trainer) fails here. Run with `LFKIT_UPDATE_GOLDEN=1` to rewrite the file
  * after an intended change of the model's numerics.
  */
@@ -28,10 +28,12 @@ interface Golden {
 
 const round = (a: ArrayLike<number>) => Array.from(a, (v) => Number(v.toPrecision(9)));
 
-async function compute(): Promise<Golden> {
+const FORMS = ['tanh', 'erf'] as const;
+
+async function compute(gelu: (typeof FORMS)[number]): Promise<Golden> {
   await useBackend('cpu');
   // originScale != 1 and dropout on: both must reach the numbers.
-  const cfg = tinyConfig({ 'model.originScale': 0.55, 'model.dropout': 0.1 });
+  const cfg = tinyConfig({ 'model.originScale': 0.55, 'model.dropout': 0.1, 'model.gelu': gelu });
   const model = LightFieldModel.create(cfg.model, 7);
   const rng = new Rng(8);
   const H = cfg.model.imageSize;
@@ -56,13 +58,15 @@ async function compute(): Promise<Golden> {
 afterAll(async () => { await useBackend('wasm'); });
 
 describe('golden outputs of a tiny seeded model (cpu backend)', () => {
-  it('renders, encodes and trains to the stored numbers', async () => {
-    const got = await compute();
-    if (process.env.LFKIT_UPDATE_GOLDEN === '1' || !existsSync(FILE)) {
-      if (process.env.CI) throw new Error(`${FILE} is missing; run the test with LFKIT_UPDATE_GOLDEN=1 and commit it`);
-      writeFileSync(FILE, JSON.stringify(got) + '\n');
+  it.each(FORMS)('gelu %s: renders, encodes and trains to the stored numbers', async (gelu) => {
+    const got = await compute(gelu);
+    const stored = existsSync(FILE) ? (JSON.parse(readFileSync(FILE, 'utf8')) as Record<string, Golden>) : {};
+    if (process.env.LFKIT_UPDATE_GOLDEN === '1' || !stored[gelu]) {
+      if (process.env.CI) throw new Error(`${FILE} has no golden for gelu ${gelu}; run the test with LFKIT_UPDATE_GOLDEN=1 and commit it`);
+      stored[gelu] = got;
+      writeFileSync(FILE, JSON.stringify(stored) + '\n');
     }
-    const want = JSON.parse(readFileSync(FILE, 'utf8')) as Golden;
+    const want = stored[gelu]!;
     for (const key of ['view', 'latents', 'losses'] as const) {
       expect(got[key].length, key).toBe(want[key].length);
       const worst = Math.max(...got[key].map((v, i) => Math.abs(v - want[key][i]!)));

@@ -1,6 +1,6 @@
 /**
  * An independent float64 reference of the whole model, written from the paper's equations
- * (Lee et al., NeurIPS 2023, Eqs. 2-9) and method.md sections 4-5: plain loops over arrays, no
+ * (Lee et al., NeurIPS 2023, Eqs. 2-9) and docs/model.md (encoder and decoder): plain loops over arrays, no
  * tfjs and no helper shared with the implementation. It reads nothing from the implementation
  * but the parameter values (by checkpoint name, weights stored `[in, out]` so `y = x W + b`,
  * docs/checkpoint-format.md).
@@ -168,7 +168,7 @@ function columns(x: Mat, from: number, n: number): Mat {
 }
 
 /**
- * Patch tokens of one object's S support views (method.md section 4): `rgb [S, H, W, 3]`,
+ * Patch tokens of one object's S support views (docs/model.md, encoder): `rgb [S, H, W, 3]`,
  * `plucker [S, H, W, 6]` -> `[S P, 9 p^2]`. Patches row-major over each view; within a token
  * the value of pixel (py, px) of the patch and channel c (`[r, g, b, d_hat, m]`) sits at
  * `(py p + px) 9 + c` (the order documented in the implementation's tokenizer).
@@ -195,7 +195,7 @@ export function tokens(rgb: ArrayLike<number>, plucker: ArrayLike<number>, S: nu
 }
 
 /**
- * The encoder for one object (method.md section 4): tokens + positional embedding, R latent
+ * The encoder for one object (docs/model.md, encoder): tokens + positional embedding, R latent
  * tokens appended, N_enc pre-norm blocks `x += MHA(LN(x))`, `x += MLP(LN(x))` (MLP D -> 4D -> D
  * with GELU), then LN + Linear(D -> d) of the last R rows. Returns each stage by layer name:
  * `encoder.tokens` `[T, D]`, `encoder.blocks.i` `[T, D]`, `encoder.z` `[R, d]`.
@@ -256,7 +256,7 @@ function fourierRows(rays: ArrayLike<number>, N: number, sigma: number, fourierW
 }
 
 /**
- * The light-field decoder for one object (method.md section 5): rays `[N, 6]`, Z `[R, d]` ->
+ * The light-field decoder for one object (docs/model.md, decoder): rays `[N, 6]`, Z `[R, d]` ->
  * stages by layer name and `decoder.rgb` `[N, 3]`.
  *
  * - Eq. 4, `q = ReLU(W_q gamma_{sigma_q}(v) + b_q)` (`decoder.query`).

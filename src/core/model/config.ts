@@ -12,6 +12,9 @@
  * steps small updates. Gradient clipping at global norm 1 guards the higher peak.
  */
 
+/** The largest support-view count anything accepts (training, evaluation, the CLI's flags): one range, 1..24. */
+export const MAX_SUPPORT = 24;
+
 /** Model architecture (docs/model.md#encoder to #presets). */
 export interface ModelConfig {
   /** H = W of the support views, in pixels; divisible by `patch`. */
@@ -205,7 +208,7 @@ export function validateConfig(c: LfkitConfig): void {
   check(isNum(m.originScale) && m.originScale > 0, 'model.originScale', 'a positive number', m.originScale);
   check(isNum(m.outputBias), 'model.outputBias', 'a number', m.outputBias);
   for (const f of ['batch', 'rays', 'steps'] as const) check(isPosInt(t[f]), `train.${f}`, 'a positive integer', t[f]);
-  check(Array.isArray(t.support) && t.support.length >= 1 && t.support.every((s) => isPosInt(s) && s <= 24), 'train.support', 'a non-empty list of integers in 1..24', t.support);
+  check(Array.isArray(t.support) && t.support.length >= 1 && t.support.every((s) => isPosInt(s) && s <= MAX_SUPPORT), 'train.support', `a non-empty list of integers in 1..${MAX_SUPPORT}`, t.support);
   check(isNum(t.lr) && t.lr > 0, 'train.lr', 'a positive number', t.lr);
   check(Number.isInteger(t.warmupSteps) && t.warmupSteps >= 0, 'train.warmupSteps', 'an integer >= 0', t.warmupSteps);
   check((SCHEDULES as readonly string[]).includes(t.schedule), 'train.schedule', `one of ${SCHEDULES.join(', ')}`, t.schedule);

@@ -101,7 +101,8 @@ export class ReplicaPool {
 
   /** Starts `n` workers (n >= 1) with `model`'s weights; resolves when every one is ready. */
   static async start(n: number, opts: PoolOptions): Promise<ReplicaPool> {
-    const url = new URL('./replica-worker.mjs', import.meta.url);
+    // compiled (dist/): the worker's .js; sources under tsx: the .mjs shim that registers tsx first
+    const url = new URL(import.meta.url.endsWith('.ts') ? './replica-worker.mjs' : './replica-worker.js', import.meta.url);
     const layout = modelLayout(opts.model);
     const weights = packWeights(opts.model, layout);
     const workers: ReplicaWorker[] = [];

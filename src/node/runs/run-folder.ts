@@ -60,6 +60,29 @@ export interface RunInfo<C = unknown> {
    * it existed (`CLASSIC_CAMERA_RANGES` then applies).
    */
   cameras?: CameraRanges;
+  /** The loop's settings (a resumed run keeps them unless a flag changes one; the change is recorded). */
+  loop?: LoopSettings;
+}
+
+/** How often the training loop logs, validates and saves, and on how much validation data. */
+export interface LoopSettings {
+  logEvery: number;
+  valEvery: number;
+  checkpointEvery: number;
+  valObjects: number;
+  valDraws: number;
+}
+
+/**
+ * Removes what an interrupted checkpoint save leaves in `checkpoints/` (`last.tmp`, and the
+ * atomic writer's `.<name>.tmp-*` folders); `.old` copies stay, `findCheckpointDir` recovers them.
+ */
+export function removeStaleCheckpointTemps(runDir: string): string[] {
+  const dir = path.join(runDir, 'checkpoints');
+  if (!existsSync(dir)) return [];
+  const stale = readdirSync(dir).filter((n) => /\.tmp$/.test(n) || /^\..+\.tmp-/.test(n));
+  for (const n of stale) rmSync(path.join(dir, n), { recursive: true, force: true });
+  return stale;
 }
 
 /**
@@ -242,11 +265,14 @@ export function findCheckpointDir(dir: string): string | null {
 /** Reads the loop state of a checkpoint folder. */
 export function readLoopState(dir: string): LoopState {
   const file = path.join(dir, LOOP_STATE_FILE);
+  let state: LoopState;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LoopState;
+    state = JSON.parse(readFileSync(file, 'utf8')) as LoopState;
   } catch (err) {
-    throw new Error(`${file}: cannot read the checkpoint's loop state (${(err as Error).message})`);
+    throw new RunError(`${file}: cannot read the checkpoint's loop state (${(err as Error).message})`);
   }
+  if (!Number.isInteger(state?.step) || state.step < 0) throw new RunError(`${file}: the checkpoint's loop state has no step count`);
+  return state;
 }
 
 /** `checkpoints/best` when it exists, else `checkpoints/last`; RunError when the run has none. */

@@ -34,7 +34,7 @@ import { RunError, RUN_FILES } from '../runs/run-folder.ts';
 import { readBundleTrainMean } from './bundle.ts';
 import { bundleBlock } from '../runs/bundle.ts';
 
-/** Where `npm run demo` looks for the model (`--model` or `LFKIT_DEMO_MODEL` override it). */
+/** Where `npm run demo` looks for the model (`--run` or `LFKIT_DEMO_MODEL` override it). */
 export const DEMO_MODEL_DIR = path.join('models', 'lfkit-chairs-cpu');
 export const DEMO_RECIPE = 'synth-chairs-64';
 
@@ -73,8 +73,8 @@ export interface DemoResult {
 
 /** The error when the model folder is missing, saying how to get one. */
 export function missingModelMessage(dir: string): string {
-  return `--model: no model at ${dir}. The bundled model ships with the repository in ${DEMO_MODEL_DIR}/ ` +
-    `(restore it with \`git checkout -- ${DEMO_MODEL_DIR}\`), or make your own and point --model (or LFKIT_DEMO_MODEL) at it:\n` +
+  return `--run: no model at ${dir}. The bundled model ships with the repository in ${DEMO_MODEL_DIR}/ ` +
+    `(restore it with \`git checkout -- ${DEMO_MODEL_DIR}\`), or make your own and point --run (or LFKIT_DEMO_MODEL) at it:\n` +
     `  node bin/lfkit.mjs synth --recipe ${DEMO_RECIPE} --out data/${DEMO_RECIPE}\n` +
     `  node bin/lfkit.mjs train --data data/${DEMO_RECIPE} --category chairs --preset cpu --support 1-5 --out runs/chairs --minutes 45\n` +
     `  node bin/lfkit.mjs bundle --run runs/chairs --out ${DEMO_MODEL_DIR}`;

@@ -36,6 +36,8 @@ export interface RenderRunOptions {
   data?: { root?: string; category?: string };
   object?: string;
   supportViews?: number[];
+  /** Support views spread over the object's views when `supportViews` is not given (default 3). */
+  supportCount?: number;
   images?: string[];
   cameras?: string;
   poses?: string;
@@ -154,7 +156,10 @@ export async function renderRun(run: LoadedRun, opts: RenderRunOptions): Promise
     const ds = await run.openData(opts.data);
     object = await ds.loadObject(opts.object);
     const V = object.views.length;
-    supportIdx = opts.supportViews ?? spreadViews(V, Math.min(3, V - 1));
+    if (opts.supportCount !== undefined && opts.supportCount > V) {
+      throw new RenderError(`--support: ${opts.supportCount} support views, but object ${opts.object} has ${V} views`);
+    }
+    supportIdx = opts.supportViews ?? spreadViews(V, opts.supportCount ?? Math.min(3, V - 1));
     for (const i of supportIdx) {
       if (i >= V) throw new RenderError(`--support-views: view ${i} does not exist; object ${opts.object} has views 0..${V - 1}`);
     }

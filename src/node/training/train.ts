@@ -22,13 +22,14 @@ import type { Dataset, PosedObject } from '../../core/data/types.ts';
 import { evaluateObject } from '../../core/analysis/evaluate.ts';
 import { meanStdErr } from '../../core/metrics/metrics.ts';
 import { writeJsonAtomic } from '../io/fs.ts';
-import { Progress } from '../io/progress.ts';
 import { cameraRanges, type Camera } from '../../core/rays/index.ts';
+import { Progress } from '../io/progress.ts';
 import { batchForStep, ObjectCache, planStep } from './data.ts';
 import { saveCheckpointDir, type EngineFactory, type TrainEngine } from './engine.ts';
 import { findCheckpointDir, readLoopState, type LoopState } from '../runs/run-folder.ts';
 import {
-  appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, RunError, runPaths, truncateMetricsAfter, type RunData, type RunInfo, type RunInit,
+  appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, removeStaleCheckpointTemps, RunError, runPaths, truncateMetricsAfter,
+  type LoopSettings, type RunData, type RunInfo, type RunInit,
 } from '../runs/run-folder.ts';
 
 /** Objects whose cameras give a run's recorded camera band: up to this many, spread over the train split. */
@@ -134,6 +135,10 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
   let engine: TrainEngine;
   let state: LoopState = { step: 0, time: 0, bestVal: null, bestStep: null };
   let ckpt: string | null = null;
+  const loop: LoopSettings = {
+    logEvery: opts.logEvery ?? 10, valEvery: opts.valEvery ?? 250, checkpointEvery: opts.checkpointEvery ?? 250,
+    valObjects: opts.valObjects ?? DEFAULT_VAL_OBJECTS, valDraws: opts.valDraws ?? 2,
+  };
   if (opts.resume) {
     const info = readRunInfo<C>(opts.runDir, '--out');
     const diffs = (opts.compareConfig ?? defaultCompare)(info.config, config);
@@ -141,11 +146,14 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
       throw new RunError(`${paths.config}: the run was created with another config; resuming it with this one would not continue it:\n  ${diffs.join('\n  ')}`);
     }
     if (info.data.size !== opts.data.size) throw new RunError(`${paths.config}: the run trained at ${info.data.size}px, not ${opts.data.size}px`);
+    // a save killed midway (kill -9) leaves temporary folders: drop them before anything is read
+    removeStaleCheckpointTemps(opts.runDir);
     ckpt = findCheckpointDir(paths.lastCheckpoint);
     if (ckpt) state = readLoopState(ckpt);
-    if (info.config.train.steps !== config.train.steps) {
-      // extending (or shortening) a run is allowed: config.json records the new length
-      writeJsonAtomic(paths.config, { ...info, config: { ...info.config, train: { ...info.config.train, steps: config.train.steps } } });
+    if (info.config.train.steps !== config.train.steps || JSON.stringify(info.loop) !== JSON.stringify(loop)) {
+      // extending (or shortening) a run and changing how often it logs, validates and saves are
+      // allowed: config.json records the new length and loop settings
+      writeJsonAtomic(paths.config, { ...info, config: { ...info.config, train: { ...info.config.train, steps: config.train.steps } }, loop });
     }
     if (opts.init) throw new RunError('--init: only for a new run (a resumed run continues from its own checkpoint)');
   } else {
@@ -191,7 +199,7 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     engine = initDir ? await opts.engines.load(initDir, config, { init: true }) : await opts.engines.create(config);
     try {
       const cameras = cameraRanges((await trainingCameraSample(cache, trainIds)).flat());
-      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}), cameras }, { force: opts.force, flag: '--out' });
+      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, loop, ...(init ? { init } : {}), cameras }, { force: opts.force, flag: '--out' });
     } catch (err) {
       engine.dispose();
       throw err;
@@ -200,16 +208,13 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
 
   let valIds: string[] = [];
   try {
-    valIds = opts.dataset.ids('val').slice(0, opts.valObjects ?? DEFAULT_VAL_OBJECTS);
+    valIds = opts.dataset.ids('val').slice(0, loop.valObjects);
   } catch {
     valIds = [];
   }
   const valObjects = await Promise.all(valIds.map((id) => opts.dataset.loadObject(id)));
   const valS = valSupportCount(support);
-  const valDraws = opts.valDraws ?? 2;
-  const valEvery = opts.valEvery ?? 250;
-  const ckptEvery = opts.checkpointEvery ?? 250;
-  const logEvery = opts.logEvery ?? 10;
+  const { valDraws, valEvery, checkpointEvery: ckptEvery, logEvery } = loop;
   const budget = opts.minutes !== undefined ? opts.minutes * 60 : Infinity;
 
   const record = (r: Record<string, unknown>) => {
