@@ -16,6 +16,7 @@ import { fitSupport } from '../render/render.ts';
 import { CHECKPOINT_FILES, loadModelCheckpoint } from '../train/model-engine.ts';
 import { isRunFolder } from '../train/run-folder.ts';
 import { loadRun } from '../train/run.ts';
+import { cameraRanges, type CameraRanges } from './view-geometry.ts';
 
 export class ViewerModelError extends Error {
   constructor(message: string) {
@@ -38,8 +39,12 @@ export interface ViewerModel {
   weights: Uint8Array;
   /** The dataset the run was trained on, when `--run` is a run folder. */
   trainedOn: { root: string; category: string | null } | null;
+  /** The cameras the model was trained on (`config.json` `cameras`, or the defaults). */
+  cameras: CameraRanges;
   /** Encoder on the support views (resized to the model's image size if needed). */
   latents(support: readonly PosedView[], width: number, height: number): Latents;
+  /** Decoder: colours `[n, 3]` of Plücker rays `[n, 6]` for latents `z` (the server's first frame). */
+  render(z: Latents, rays: Float32Array): Float32Array;
   dispose(): void;
 }
 
@@ -65,6 +70,31 @@ export function encodeLatents(model: LightFieldModel, views: readonly PosedView[
   }
 }
 
+/**
+ * The trained camera ranges from the run's (or bundle's) `config.json`, else the checkpoint's;
+ * the defaults when neither records them. A malformed field is an error naming the file.
+ */
+function readCameraRanges(run: string, ckptDir: string): CameraRanges {
+  for (const dir of [run, ckptDir]) {
+    const file = path.join(dir, 'config.json');
+    if (!existsSync(file)) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ViewerModelError(`--run ${file}: not valid JSON (${(err as Error).message})`);
+    }
+    if (json && typeof json === 'object' && 'cameras' in json) {
+      try {
+        return cameraRanges(json);
+      } catch (err) {
+        throw new ViewerModelError(`--run ${file}: ${(err as Error).message.replace(/^config\.json /, '')}`);
+      }
+    }
+  }
+  return cameraRanges({});
+}
+
 /** Loads `--run` (a run folder or a checkpoint folder). Errors name the flag and the file. */
 export async function loadViewerModel(run: string): Promise<ViewerModel> {
   if (!existsSync(run)) throw new ViewerModelError(`--run ${run}: no such folder`);
@@ -87,7 +117,18 @@ export async function loadViewerModel(run: string): Promise<ViewerModel> {
     config,
     weights,
     trainedOn,
+    cameras: readCameraRanges(run, ckptDir),
     latents: (views, width, height) => encodeLatents(model, views, width, height),
+    render: (z, rays) => {
+      const Z = tf.tensor3d(z.data, z.shape);
+      const ctx = model.prepare(Z);
+      Z.dispose();
+      try {
+        return model.renderRays(ctx, rays);
+      } finally {
+        ctx.dispose();
+      }
+    },
     dispose: () => model.dispose(),
   };
 }

@@ -34,7 +34,7 @@ export const VIEWER_CONFIG: Readonly<ViewerConfig> = Object.freeze({
   targetFrameMs: 80,
   idleMs: 200,
   maxResolution: 256,
-  minSide: 12,
+  minSide: 48,
   chunkRays: 4096,
   initialRaysPerSecond: 20_000,
   raysPerSecondSmoothing: 0.3,

@@ -1,6 +1,6 @@
 /**
  * The decoder side of the protocol: the SAME `LightFieldModel` code as Node (`src/model`,
- * `src/lightfield`), bundled by Vite, on tfjs wasm / webgl / cpu. Runs inside the Web Worker
+ * `src/lightfield`), bundled by Vite, on tfjs webgpu / webgl / wasm / cpu. Runs inside the Web Worker
  * or, as the fallback, on the page's thread; either way it only answers `DecoderRequest`s.
  *
  * Tensor ownership (style.md item 9): the model's variables and the current `DecoderContext`
@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { decodeSafetensors, LightFieldModel, patchWasmKernels, type DecoderContext, type ModelConfig } from '../../src/model/index.ts';
 import type { BackendMeasurement, DecoderReply, DecoderRequest, InitRequest } from './worker-protocol.ts';
@@ -108,7 +109,8 @@ export class DecoderCore {
     this.ctx = null;
     this.model?.dispose();
     this.model = null;
-    const candidates = req.backend === 'auto' ? ['wasm', 'webgl'] : [req.backend];
+    // the ladder (page thread only; the worker pool starts on wasm and probes the GPU later)
+    const candidates = req.backend === 'auto' ? ['webgpu', 'webgl', 'wasm'] : [req.backend];
     const measurements: BackendMeasurement[] = [];
     for (const name of candidates) {
       try {

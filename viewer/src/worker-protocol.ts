@@ -9,7 +9,7 @@
 import type { ModelConfig } from '../../src/model/index.ts';
 
 /** `auto` measures each available backend on a short render and keeps the fastest. */
-export type BackendChoice = 'auto' | 'wasm' | 'webgl' | 'cpu';
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export interface InitRequest {
   type: 'init';
