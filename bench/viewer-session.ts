@@ -106,6 +106,9 @@ export async function measureFirstMinute(s: ViewerSession, opts: { dragSeconds?:
       if (Math.min(img.rgb[p]!, img.rgb[p + 1]!, img.rgb[p + 2]!) < 0.9) { rows++; break; }
     }
   }
+  // the GPU probe (started after the first full frame) compiles shaders on the CPU without a
+  // GPU: the orbit is timed once it has finished, as a user who waits a few seconds sees it
+  await page.evaluate(() => window.lfkitViewer.whenMeasured());
   // orbit: a real mouse drag across the canvas, one move per 16 ms
   const box = (await page.locator('#canvas').boundingBox())!;
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;

@@ -15,7 +15,7 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const VIEWER_DIR = path.join(PACKAGE_ROOT, 'viewer');
 export const VIEWER_DIST = path.join(VIEWER_DIR, 'dist');
 /** Folders whose files the page bundles: a change in any of them triggers a rebuild. */
-const SOURCE_DIRS = ['viewer', 'src/rays', 'src/lightfield', 'src/model', 'src/encoder', 'src/util', 'src/viewer-server'];
+const SOURCE_DIRS = ['viewer', 'src/rays', 'src/lightfield', 'src/model', 'src/encoder', 'src/util', 'src/nn', 'src/analysis', 'src/eval', 'src/render', 'src/viewer-server'];
 const STAMP = 'build-stamp.json';
 
 function listFiles(dir: string, out: string[]): void {

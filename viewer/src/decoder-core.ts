@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { TestTimeOptimizer } from '../../src/analysis/tto.ts';
 import { decodeSafetensors, LightFieldModel, patchWasmKernels, type DecoderContext, type ModelConfig } from '../../src/model/index.ts';
 import type { BackendMeasurement, DecoderReply, DecoderRequest, InitRequest } from './worker-protocol.ts';
 
@@ -62,6 +63,7 @@ function measure(model: LightFieldModel, config: ModelConfig): number {
 export class DecoderCore {
   private model: LightFieldModel | null = null;
   private ctx: DecoderContext | null = null;
+  private tto: TestTimeOptimizer | null = null;
 
   /** Answers one request; never throws (errors become an `error` reply). */
   async handle(req: DecoderRequest): Promise<{ reply: DecoderReply; transfer: Transferable[] }> {
@@ -86,6 +88,31 @@ export class DecoderCore {
           const t = performance.now();
           const rgb = model.renderRays(this.ctx, req.rays.subarray(0, req.n * 6));
           return { reply: { type: 'render', id: req.id, rgb, ms: performance.now() - t }, transfer: [rgb.buffer] };
+        }
+        case 'tto-start': {
+          const model = this.need();
+          this.tto?.dispose();
+          this.tto = null;
+          const tto = new TestTimeOptimizer(model, { images: req.images, cameras: req.cameras }, { lr: req.lr, rays: req.rays, seed: req.seed });
+          this.tto = tto;
+          return { reply: { type: 'tto', id: req.id, steps: 0, loss: NaN, supportMse: tto.supportMse() }, transfer: [] };
+        }
+        case 'tto-step': {
+          if (!this.tto) throw new Error('tto-step before tto-start');
+          const loss = this.tto.step(req.n);
+          return { reply: { type: 'tto', id: req.id, steps: this.tto.steps, loss, supportMse: null }, transfer: [] };
+        }
+        case 'tto-end': {
+          const tto = this.tto;
+          if (!tto) throw new Error('tto-end before tto-start');
+          this.tto = null;
+          try {
+            const data = tto.latent();
+            const { latentTokens: R, decoderWidth: d } = this.need().config;
+            return { reply: { type: 'tto-end', id: req.id, data, shape: [1, R, d], steps: tto.steps, supportMse: tto.supportMse() }, transfer: [data.buffer] };
+          } finally {
+            tto.dispose();
+          }
         }
         case 'memory': {
           const m = tf.memory();

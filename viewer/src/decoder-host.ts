@@ -9,7 +9,10 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { ModelConfig } from '../../src/model/index.ts';
 import type { RaySource } from './progressive.ts';
-import type { BackendChoice, BackendMeasurement, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor } from './worker-protocol.ts';
+import type { Camera } from '../../src/rays/index.ts';
+import type {
+  BackendChoice, BackendMeasurement, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor, TtoEndReply, TtoReply,
+} from './worker-protocol.ts';
 
 type Body<T extends DecoderRequest> = T extends DecoderRequest ? Omit<T, 'id'> : never;
 
@@ -97,6 +100,18 @@ export class DecoderHost implements RaySource {
 
   memory(): Promise<MemoryReply> {
     return this.call<Extract<DecoderRequest, { type: 'memory' }>>({ type: 'memory' });
+  }
+
+  ttoStart(images: Float32Array[], cameras: Camera[], opts: { lr: number; rays: number; seed: number }): Promise<TtoReply> {
+    return this.call<Extract<DecoderRequest, { type: 'tto-start' }>>({ type: 'tto-start', images, cameras, ...opts });
+  }
+
+  ttoStep(n: number): Promise<TtoReply> {
+    return this.call<Extract<DecoderRequest, { type: 'tto-step' }>>({ type: 'tto-step', n });
+  }
+
+  ttoEnd(): Promise<TtoEndReply> {
+    return this.call<Extract<DecoderRequest, { type: 'tto-end' }>>({ type: 'tto-end' });
   }
 
   dispose(): void {
@@ -257,6 +272,39 @@ export class DecoderPool implements RaySource {
       this.inflight--;
       this.trySwap();
     }
+  }
+
+  /**
+   * Test-time optimisation of the latent tokens on the support views (`src/analysis/tto.ts`) in
+   * the first worker, `chunk` Adam steps per request so that render jobs queued meanwhile run
+   * between them; then every decoder renders with the optimised Z. `keepGoing` is asked before
+   * each chunk (false: stop early and keep the latents as they were).
+   */
+  async refine(
+    images: Float32Array[], cameras: Camera[], opts: { steps: number; lr: number; rays: number; seed: number; chunk?: number },
+    onProgress: (steps: number, loss: number) => void, keepGoing: () => boolean,
+  ): Promise<{ before: number; after: number; steps: number } | null> {
+    await this.swapping;
+    const h = this.hosts[0]!;
+    const start = await h.ttoStart(images, cameras, opts);
+    let steps = 0;
+    while (steps < opts.steps) {
+      if (!keepGoing()) {
+        await h.ttoEnd();
+        if (this.latents) await h.setLatents(this.latents.data, this.latents.shape);
+        return null;
+      }
+      const r = await h.ttoStep(Math.min(opts.chunk ?? 5, opts.steps - steps));
+      steps = r.steps;
+      onProgress(steps, r.loss);
+    }
+    const end = await h.ttoEnd();
+    if (!keepGoing()) {
+      if (this.latents) await h.setLatents(this.latents.data, this.latents.shape);
+      return null;
+    }
+    await this.setLatents(end.data, end.shape);
+    return { before: start.supportMse!, after: end.supportMse, steps: end.steps };
   }
 
   /** `tf.memory()` summed over the decoders. */

@@ -61,6 +61,8 @@ export interface ViewerState {
   firstFullMs: number | null;
   /** Delay from each pointer event's creation to the end of its handling, ms (the last 200). */
   pointerDelays: number[];
+  /** The last refinement of the current latents (support-view PSNR before and after), or null. */
+  refine: { steps: number; running: boolean; supportPsnrBefore: number | null; supportPsnrAfter: number | null; seconds: number } | null;
 }
 
 export interface ViewerDebug {
@@ -97,6 +99,9 @@ const $ = <T extends HTMLElement>(id: string): T => {
 
 const ui = {
   status: $<HTMLParagraphElement>('status'),
+  refine: $<HTMLButtonElement>('refine'),
+  refineSteps: $<HTMLInputElement>('refine-steps'),
+  refineStatus: $<HTMLParagraphElement>('refine-status'),
   limit: $<HTMLParagraphElement>('limit-note'),
   object: $<HTMLSelectElement>('object'),
   supportCount: $<HTMLInputElement>('support-count'),
@@ -133,6 +138,7 @@ let firstFullMs: number | null = null;
 let pageImageShown = false;
 let orbitPlaced = false;
 const pointerDelays: number[] = [];
+let refineState: ViewerState['refine'] = null;
 
 window.lfkitViewer = {
   ready: false,
@@ -158,6 +164,7 @@ window.lfkitViewer = {
     firstImage,
     firstFullMs,
     pointerDelays: pointerDelays.slice(),
+    refine: refineState && { ...refineState },
   }),
   lastImage: () => lastImage && {
     width: lastImage.width, height: lastImage.height, final: lastImage.final, ms: lastImage.ms,
@@ -277,14 +284,15 @@ function requestView(): void {
  * The server decodes a small first frame while the page's decoder starts (its workers compile
  * wasm and load the weights); shown unless the page's own image came first.
  */
-async function serverFrame(version: number): Promise<void> {
+async function serverFrame(version: number, within: number | null): Promise<void> {
   if (!detail || !modelInfo) return;
   const snap = snapshotCamera(scene.camera);
   const full = fullSize();
-  const k = Math.min(1, Math.sqrt(MAX_SERVER_RENDER_PIXELS / (full.width * full.height)));
-  const w = Math.max(1, Math.floor(full.width * k)), h = Math.max(1, Math.floor(full.height * k));
+  // the coarse size (short side VIEWER_CONFIG.minSide), only rays that can reach the object
+  const k = Math.min(1, VIEWER_CONFIG.minSide / Math.min(full.width, full.height), Math.sqrt(MAX_SERVER_RENDER_PIXELS / (full.width * full.height)));
+  const w = Math.max(1, Math.round(full.width * k)), h = Math.max(1, Math.round(full.height * k));
   const cam = cameraFromSnapshot(snap, w, h);
-  const rgb = await api.render(detail.id, support, cameraToJson(cam), domain);
+  const rgb = await api.render(detail.id, support, cameraToJson(cam), within);
   if (version !== latentsVersion || pageImageShown) return;
   scene.showLightField(w, h, rgb);
   noteImage('server', w, h, false);
@@ -299,13 +307,16 @@ async function refreshLatents(): Promise<void> {
   const version = ++latentsVersion;
   latentsReady = false;
   pageImageShown = false;
+  refineState = null;
+  ui.refine.disabled = true;
+  ui.refineStatus.textContent = '';
   window.lfkitViewer.decoderReady = false;
   if (!host) setStatus('encoding the support views; starting the decoder...');
   // the server's encoder and the decoder's start-up run at the same time
   const zp = api.latents(detail.id, support);
   if (!host) {
     // the page's decoder is still starting: the server draws the first frame meanwhile
-    void zp.then(() => serverFrame(version)).catch((err: unknown) => console.warn(`server frame: ${(err as Error).message}`));
+    void zp.then((z) => serverFrame(version, z.foreground === null ? domain : z.foreground * modelInfo!.config.originScale)).catch((err: unknown) => console.warn(`server frame: ${(err as Error).message}`));
   }
   const [z, h] = await Promise.all([zp, hostReady]);
   if (version !== latentsVersion) return; // a newer choice superseded this one
@@ -313,6 +324,7 @@ async function refreshLatents(): Promise<void> {
   await h.setLatents(z.data, z.shape);
   if (version !== latentsVersion) return;
   latentsReady = true;
+  ui.refine.disabled = false;
   window.lfkitViewer.decoderReady = true;
   requestView();
 }
@@ -356,6 +368,61 @@ function buildThumbs(d: ObjectDetail): void {
       return btn;
     }),
   );
+}
+
+/** A view's PNG as `[H, W, 3]` floats in [0, 1] (the server composites it on white). */
+async function viewPixels(url: string, width: number, height: number): Promise<Float32Array> {
+  const bitmap = await createImageBitmap(await (await fetch(url)).blob());
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  const px = ctx.getImageData(0, 0, width, height).data;
+  const out = new Float32Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    out[i * 3] = px[i * 4]! / 255;
+    out[i * 3 + 1] = px[i * 4 + 1]! / 255;
+    out[i * 3 + 2] = px[i * 4 + 2]! / 255;
+  }
+  return out;
+}
+
+const psnrOf = (mse: number): number => -10 * Math.log10(Math.max(mse, 1e-12));
+
+/**
+ * The "refine" control: test-time optimisation of the latent tokens on the support views in the
+ * decoder worker (as `lfkit render --tto-steps N`: Adam, lr 1e-3, 1,024 rays per step), then a
+ * re-render with the optimised tokens. A new object or support set abandons it.
+ */
+async function refine(): Promise<void> {
+  if (!host || !detail || !latentsReady || !progressive) return;
+  const steps = Number(ui.refineSteps.value);
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= 2000)) {
+    ui.refineStatus.textContent = `Refine steps: use a whole number from 1 to 2000, got '${ui.refineSteps.value}'`;
+    return;
+  }
+  const version = latentsVersion;
+  const d = detail;
+  ui.refine.disabled = true;
+  const t0 = performance.now();
+  refineState = { steps: 0, running: true, supportPsnrBefore: null, supportPsnrAfter: null, seconds: 0 };
+  ui.refineStatus.textContent = 'loading the support views...';
+  const images = await Promise.all(support.map((i) => viewPixels(d.views[i]!.image.replace(/^\//, ''), d.width, d.height)));
+  const cameras = support.map((i) => cameraFromJson(d.views[i]!.camera));
+  ui.refineStatus.textContent = 'starting...';
+  const r = await host.refine(images, cameras, { steps, lr: 1e-3, rays: 1024, seed: 0 }, (k, loss) => {
+    if (version !== latentsVersion || !refineState) return;
+    refineState.steps = k;
+    refineState.seconds = (performance.now() - t0) / 1000;
+    ui.refineStatus.textContent = `refining the latent tokens: step ${k}/${steps}, support loss ${loss.toFixed(4)}`;
+  }, () => version === latentsVersion);
+  if (!r || version !== latentsVersion) return;
+  refineState = {
+    steps: r.steps, running: false, supportPsnrBefore: psnrOf(r.before), supportPsnrAfter: psnrOf(r.after), seconds: (performance.now() - t0) / 1000,
+  };
+  ui.refineStatus.textContent = `refined: ${r.steps} steps in ${refineState.seconds.toFixed(1)} s; support views ${refineState.supportPsnrBefore!.toFixed(2)} -> ${refineState.supportPsnrAfter!.toFixed(2)} dB`;
+  ui.refine.disabled = false;
+  progressive.invalidate();
 }
 
 async function loadObject(id: string): Promise<void> {
@@ -427,6 +494,7 @@ async function start(): Promise<void> {
     }
   }
   ui.object.addEventListener('change', () => void loadObject(ui.object.value).catch(fail));
+  ui.refine.addEventListener('click', () => void refine().catch(fail));
   ui.supportCount.addEventListener('change', () => {
     if (!detail) return;
     support = defaultSupport(detail, Number(ui.supportCount.value));
