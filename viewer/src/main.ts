@@ -288,8 +288,9 @@ async function serverFrame(version: number, within: number | null): Promise<void
   if (!detail || !modelInfo) return;
   const snap = snapshotCamera(scene.camera);
   const full = fullSize();
-  // the coarse size (short side VIEWER_CONFIG.minSide), only rays that can reach the object
-  const k = Math.min(1, VIEWER_CONFIG.minSide / Math.min(full.width, full.height), Math.sqrt(MAX_SERVER_RENDER_PIXELS / (full.width * full.height)));
+  // the smallest coarse size, only rays that can reach the object
+  const floor = Math.max(VIEWER_CONFIG.minSide / Math.min(full.width, full.height), VIEWER_CONFIG.minLongSide / Math.max(full.width, full.height));
+  const k = Math.min(1, floor, Math.sqrt(MAX_SERVER_RENDER_PIXELS / (full.width * full.height)));
   const w = Math.max(1, Math.round(full.width * k)), h = Math.max(1, Math.round(full.height * k));
   const cam = cameraFromSnapshot(snap, w, h);
   const rgb = await api.render(detail.id, support, cameraToJson(cam), within);

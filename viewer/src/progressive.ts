@@ -92,12 +92,13 @@ export function scaledSize(width: number, height: number, scale: number): { widt
 
 /**
  * Scale of the coarse pass: `rays/s * targetFrameMs` decoded rays (`decodedFraction` of the
- * pixels are decoded, the rest are background), at least `minSide` on the short side.
+ * pixels are decoded, the rest are background), at least `minSide` on the short side
+ * and `minLongSide` on the long one.
  */
 export function coarseScale(width: number, height: number, raysPerSecond: number, cfg: ViewerConfig, decodedFraction = 1): number {
   const budget = (raysPerSecond * cfg.targetFrameMs) / 1000 / Math.max(0.05, Math.min(1, decodedFraction));
   const s = Math.sqrt(budget / (width * height));
-  const floor = Math.min(1, cfg.minSide / Math.min(width, height));
+  const floor = Math.min(1, Math.max(cfg.minSide / Math.min(width, height), cfg.minLongSide / Math.max(width, height)));
   return Math.min(1, Math.max(floor, s));
 }
 
