@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, configDiff, countParameters, learningRate, resolveConfig } from '../src/model/index.ts';
+import { ConfigError, DEFAULTS, configDiff, configFromJson, countParameters, learningRate, resolveConfig } from '../src/model/index.ts';
 
 describe('config', () => {
+  it('new configs use the exact GELU; a config written without model.gelu loads with the tanh form it was trained with', () => {
+    expect(resolveConfig('cpu').model.gelu).toBe('erf');
+    const written = JSON.parse(JSON.stringify(resolveConfig('cpu')));
+    delete written.model.gelu;
+    expect(configFromJson(written).model.gelu).toBe('tanh');
+    expect(configFromJson({ ...written, model: { ...written.model, gelu: 'erf' } }).model.gelu).toBe('erf');
+    expect(() => resolveConfig('cpu', { 'model.gelu': 'relu' })).toThrow(/model.gelu: must be one of erf, tanh/);
+  });
+
   it('counts parameters exactly as method.md section 6 says', () => {
     expect(countParameters(resolveConfig('paper').model)).toBe(44_218_374);
     expect(countParameters(resolveConfig('cpu').model)).toBe(2_102_726);

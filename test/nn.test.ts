@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transposeInto } from '../src/nn/wasm-kernels.ts';
-import { gelu } from '../src/nn/layers.ts';
+import { gelu, geluExact, geluTanh } from '../src/nn/layers.ts';
 import { Rng } from '../src/util/rng.ts';
 import { useBackend } from './helpers/model-fixtures.ts';
 
@@ -51,13 +51,40 @@ describe('wasm kernel replacements', () => {
     await useBackend('wasm');
     const xs = Array.from({ length: 81 }, (_, i) => -4 + i * 0.1);
     const x = tf.tensor1d(xs);
-    const y = gelu(x).dataSync();
+    const y = geluTanh(x).dataSync();
     const exact = tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)).dataSync();
     for (let i = 0; i < xs.length; i++) expect(Math.abs(y[i]! - exact[i]!)).toBeLessThan(1e-3);
-    const g = tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(x).dataSync();
+    const g = tf.grad((t: tf.Tensor) => tf.sum(geluTanh(t)))(x).dataSync();
     const h = 1e-2;
-    const fd = tf.div(tf.sub(gelu(tf.add(x, h)), gelu(tf.sub(x, h))), 2 * h).dataSync();
+    const fd = tf.div(tf.sub(geluTanh(tf.add(x, h)), geluTanh(tf.sub(x, h))), 2 * h).dataSync();
     for (let i = 0; i < xs.length; i++) expect(Math.abs(g[i]! - fd[i]!)).toBeLessThan(2e-3);
+  });
+
+  it('GELU (exact form) equals x Phi(x) from a float64 erf series, and its gradient Phi + x phi', async () => {
+    await useBackend('wasm');
+    // float64 reference: erf by its Maclaurin series (converges for |z| <= 3 with 60 terms)
+    const erf = (z: number): number => {
+      let sum = 0, term = z;
+      for (let n = 0; n < 80; n++) { sum += term / (2 * n + 1); term *= (-z * z) / (n + 1); }
+      return (2 / Math.sqrt(Math.PI)) * sum;
+    };
+    const xs = Array.from({ length: 81 }, (_, i) => -4 + i * 0.1);
+    const x = tf.tensor1d(xs);
+    const y = geluExact(x).dataSync();
+    const g = tf.grad((t: tf.Tensor) => tf.sum(geluExact(t)))(x).dataSync();
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i]!;
+      const phi = 0.5 * (1 + erf(v / Math.SQRT2));
+      const pdf = Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI);
+      expect(Math.abs(y[i]! - v * phi)).toBeLessThan(2e-6);
+      expect(Math.abs(g[i]! - (phi + v * pdf))).toBeLessThan(2e-6);
+    }
+    // the tanh form differs measurably (so the two cannot be confused)
+    const t = geluTanh(x).dataSync();
+    expect(Math.max(...xs.map((_, i) => Math.abs(t[i]! - y[i]!)))).toBeGreaterThan(1e-4);
+    // gelu(x, form) dispatches
+    expect(Array.from(gelu(x, 'erf').dataSync())).toEqual(Array.from(y));
+    expect(Array.from(gelu(x, 'tanh').dataSync())).toEqual(Array.from(t));
   });
 
   it('registered gradients of common ops match finite differences', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cameraAt, cameraFromLearnit, cameraFromSrn, lookAt, orbitPose, pixelRays, plucker, pluckerImage,
-  pluckerAtPixels, rigidPoseProblem, scaleCamera, toRowMajor, fromRowMajor, cameraAngleX, CameraError,
+  pluckerAtPixels, rigidPoseProblem, scaleCamera, toRowMajor, fromRowMajor, cameraAngleX, CameraError, cameraRanges,
 } from '../src/rays/index.ts';
 import { assertClose } from './helpers/assert-close.ts';
 
@@ -129,5 +129,17 @@ describe('poses', () => {
     expect(rigidPoseProblem(nan)).toMatch(/non-finite/);
     expect(() => cameraFromLearnit(0.69, toRowMajor(scaled), 4, 4)).toThrow(CameraError);
     expect(() => cameraFromLearnit(-1, toRowMajor(m), 4, 4)).toThrow(/camera_angle_x/);
+  });
+});
+
+describe('cameraRanges', () => {
+  it('measures radius, camera_angle_x and elevation of orbit cameras exactly', () => {
+    const cams = [
+      cameraAt(orbitPose(0.3, (-10 * Math.PI) / 180, 3.6), 64, 64, 0.62),
+      cameraAt(orbitPose(2.0, (70 * Math.PI) / 180, 4.6), 64, 64, 0.8),
+      cameraAt(orbitPose(4.1, (20 * Math.PI) / 180, 4.0), 64, 64, 0.7),
+    ];
+    expect(cameraRanges(cams)).toEqual({ radius: [3.6, 4.6], cameraAngleX: [0.62, 0.8], elevationDeg: [-10, 70] });
+    expect(() => cameraRanges([])).toThrow(/no cameras/);
   });
 });

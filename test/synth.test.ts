@@ -84,7 +84,7 @@ describe('procedural objects', () => {
 
   it('recipes are the published table', () => {
     expect(Object.keys(RECIPES).sort()).toEqual(
-      ['synth-cars-128', 'synth-cars-64', 'synth-chairs-128', 'synth-chairs-64', 'synth-lamps-128', 'synth-lamps-64']);
+      ['synth-cars-128', 'synth-cars-64', 'synth-chairs-128', 'synth-chairs-64', 'synth-chairs-broad-64', 'synth-chairs-heldout-64', 'synth-lamps-128', 'synth-lamps-64']);
     const r = RECIPES['synth-lamps-64']!;
     expect([r.train, r.val, r.test, r.views, r.size, r.seed, r.fov, r.spp]).toEqual([400, 10, 50, 50, 64, 0, 0.6911, 4]);
     expect(r.elevationDeg).toEqual([-10, 50]);

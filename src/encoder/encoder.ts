@@ -107,9 +107,9 @@ export function encodeViews(P: ParamStore, c: ModelConfig, rgb: tf.Tensor, pluck
       const h1 = layerNorm(x, P.get(`${pre}.ln1.weight`), P.get(`${pre}.ln1.bias`)) as tf.Tensor2D;
       const a = dense(selfAttention(h1, P.linear(`${pre}.attn.qkv`), B, T, heads, dh), P.linear(`${pre}.attn.out`));
       x = tf.add(x, dropout(a, rate, rngs)) as tf.Tensor2D;
-      // x += Dropout(MLP(LN(x))), MLP = Linear(D, 4D) -> GELU -> Linear(4D, D)
+      // x += Dropout(MLP(LN(x))), MLP = Linear(D, 4D) -> GELU (exact erf form, or tanh for older checkpoints) -> Linear(4D, D)
       const h2 = layerNorm(x, P.get(`${pre}.ln2.weight`), P.get(`${pre}.ln2.bias`));
-      const mlp = dense(gelu(dense(h2, P.linear(`${pre}.mlp.fc1`))), P.linear(`${pre}.mlp.fc2`));
+      const mlp = dense(gelu(dense(h2, P.linear(`${pre}.mlp.fc1`)), c.gelu), P.linear(`${pre}.mlp.fc2`));
       x = tf.add(x, dropout(mlp, rate, rngs)) as tf.Tensor2D;
     }
     // Keep the last R outputs (the latent tokens), then LayerNorm + Linear(D -> d).

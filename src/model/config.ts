@@ -38,6 +38,12 @@ export interface ModelConfig {
   decoderHeads: number;
   /** Table 3 ablations (method.md section 5). */
   variant: 'full' | 'no-sta' | 'no-mfm' | 'ipc';
+  /**
+   * Form of the encoder MLP's GELU: `erf`, the exact `x Phi(x)` (PyTorch's default, so weights
+   * move between implementations unchanged), or `tanh`, the approximation that checkpoints
+   * written before this field existed were trained with (they load with it).
+   */
+  gelu: 'erf' | 'tanh';
   /** Dropout on both residual branches of every encoder block, during training. */
   dropout: number;
   /** Factor on camera origins before the Plücker embedding (method.md section 1); applied by the data pipeline, carried here so a run records it. */
@@ -101,7 +107,7 @@ export const DEFAULTS: LfkitConfig = deepFreeze({
   model: {
     imageSize: 128, patch: 8, encoderWidth: 768, encoderHeads: 12, encoderBlocks: 6,
     latentTokens: 256, decoderWidth: 256, fourierWidth: 256, sigmas: [8, 4], sigmaQ: 2,
-    decoderHeads: 2, variant: 'full', dropout: 0.1, originScale: 1, outputBias: 0.5,
+    decoderHeads: 2, variant: 'full', gelu: 'erf', dropout: 0.1, originScale: 1, outputBias: 0.5,
   },
   train: {
     batch: 32, support: [3], rays: 128, lr: 1e-4, warmupSteps: 0, schedule: 'constant',
@@ -120,6 +126,7 @@ export const PRESETS: Record<'paper' | 'cpu', DeepPartial<LfkitConfig>> = deepFr
 
 const VARIANTS = ['full', 'no-sta', 'no-mfm', 'ipc'] as const;
 const SCHEDULES = ['constant', 'cosine'] as const;
+const GELU_FORMS = ['erf', 'tanh'] as const;
 
 function deepFreeze<T>(x: T): T {
   if (x && typeof x === 'object') {
@@ -193,6 +200,7 @@ export function validateConfig(c: LfkitConfig): void {
   check(m.sigmas.every((s, i) => i === 0 || s <= m.sigmas[i - 1]!), 'model.sigmas', 'non-increasing (sigma_1 >= ... >= sigma_L)', m.sigmas);
   check(isNum(m.sigmaQ) && m.sigmaQ > 0 && m.sigmaQ <= m.sigmas[m.sigmas.length - 1]!, 'model.sigmaQ', `a positive number <= the last of model.sigmas (${m.sigmas[m.sigmas.length - 1]})`, m.sigmaQ);
   check((VARIANTS as readonly string[]).includes(m.variant), 'model.variant', `one of ${VARIANTS.join(', ')}`, m.variant);
+  check((GELU_FORMS as readonly string[]).includes(m.gelu), 'model.gelu', `one of ${GELU_FORMS.join(', ')}`, m.gelu);
   check(isNum(m.dropout) && m.dropout >= 0 && m.dropout < 1, 'model.dropout', 'a number in [0, 1)', m.dropout);
   check(isNum(m.originScale) && m.originScale > 0, 'model.originScale', 'a positive number', m.originScale);
   check(isNum(m.outputBias), 'model.outputBias', 'a number', m.outputBias);
@@ -239,7 +247,9 @@ export function configFromJson(value: unknown, what = 'config'): Readonly<LfkitC
   if (!value || typeof value !== 'object') throw new ConfigError(`${what}: not an object`);
   const v = value as Partial<LfkitConfig>;
   const c = clone(DEFAULTS) as LfkitConfig;
-  // Start from DEFAULTS so a config written by an older lfkit (missing a newer field) loads.
+  // Start from DEFAULTS so a config written by an older lfkit (missing a newer field) loads;
+  // a config without `model.gelu` predates the exact form and was trained with tanh.
+  if (v.model && typeof v.model === 'object' && !('gelu' in v.model)) c.model.gelu = 'tanh';
   merge(c as unknown as Record<string, unknown>, clone(v) as Record<string, unknown>, '');
   validateConfig(c);
   return deepFreeze(c);

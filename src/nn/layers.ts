@@ -53,11 +53,42 @@ const geluOp = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => 
 /**
  * GELU, tanh form `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` = PyTorch's
  * `F.gelu(x, approximate='tanh')` (differs from the exact erf form by < 1e-3), written as
- * `x sigmoid(2 u)` with a custom gradient. Why: on wasm, erf and exp over a [2048, 768]
- * activation cost ~40-65 ms each (forward erf, backward exp) while sigmoid costs ~7 ms.
+ * `x sigmoid(2 u)` with a custom gradient. Kept for checkpoints trained with it
+ * (`model.gelu: 'tanh'`); new models use the exact form, `geluExact`.
  */
-export function gelu(x: tf.Tensor): tf.Tensor {
+export function geluTanh(x: tf.Tensor): tf.Tensor {
   return geluOp(x);
+}
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+const geluExactOp = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = inputs as [tf.Tensor, tf.GradSaveFunc];
+  // Phi(x) = 0.5 (1 + erf(x / sqrt 2)), the standard normal CDF; gelu = x Phi(x).
+  const phi = tf.mul(tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5);
+  save([x, phi]);
+  return {
+    value: tf.mul(x, phi),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ph] = saved as [tf.Tensor, tf.Tensor];
+      // d/dx = Phi(x) + x phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
+      const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
+      return [tf.mul(dy, tf.add(ph, tf.mul(xs, pdf)))];
+    },
+  };
+});
+
+/**
+ * GELU, exact form `x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))`: PyTorch's default `F.gelu`, so
+ * weights move between lfkit and PyTorch implementations unchanged.
+ */
+export function geluExact(x: tf.Tensor): tf.Tensor {
+  return geluExactOp(x);
+}
+
+/** The GELU of a model config's `gelu` field. */
+export function gelu(x: tf.Tensor, form: 'erf' | 'tanh' = 'erf'): tf.Tensor {
+  return form === 'erf' ? geluExactOp(x) : geluOp(x);
 }
 
 /**

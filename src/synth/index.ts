@@ -8,6 +8,7 @@ export { chairMesh, carMesh, lampMesh, synthMesh, SYNTH_CATEGORIES, GENERATOR_VE
 export { loadMeshFile, MeshFileError, MESH_EXTENSIONS, type UpAxis } from './mesh-io.ts';
 export { CAMERA_RADIUS, runObjectJob, objectSeed, type ObjectJob, type ObjectResult } from './job.ts';
 export { runJobs, SynthJobError } from './pool.ts';
+export { drawLook, LOOK_FAMILIES, BROAD_CAMERAS, HELDOUT_HUES, type Look, type LookFamily } from './looks.ts';
 export { RECIPES, DEFAULT_ELEVATION_DEG, DEFAULT_FOV, DEFAULT_SPP, type SynthRecipe } from './recipes.ts';
 export {
   synthesizeProcedural, synthesizeMeshes, proceduralJobs, meshJobs, proceduralId, splitsFileName, SynthError,

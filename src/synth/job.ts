@@ -15,13 +15,14 @@ import type { TriMesh } from './geometry.ts';
 import { loadMeshFile, type UpAxis } from './mesh-io.ts';
 import { encodePng } from './png.ts';
 import { buildRenderMesh, renderView } from './render.ts';
-import { GENERATOR_VERSION, synthMesh, type SynthCategory } from './shapes.ts';
+import { chairMesh, GENERATOR_VERSION, synthMesh, type SynthCategory } from './shapes.ts';
+import { drawLook, type Look, type LookFamily } from './looks.ts';
 
 /** Camera distance from the origin (method.md: cameras on a sphere of radius 4). */
 export const CAMERA_RADIUS = 4;
 
 export type ObjectSource =
-  | { kind: 'procedural'; category: SynthCategory; seed: number; split: string; index: number }
+  | { kind: 'procedural'; category: SynthCategory; seed: number; split: string; index: number; look?: LookFamily }
   | { kind: 'mesh'; file: string; up: UpAxis; seed: number; key: string };
 
 /** Everything a worker needs to produce one object folder (plain data: crosses threads). */
@@ -58,20 +59,41 @@ export function hashString(s: string): number {
 /** The RNG seed of an object, from its key only. */
 export function objectSeed(src: ObjectSource): number {
   const key = src.kind === 'procedural'
-    ? `lfkit-synth|v${GENERATOR_VERSION}|${src.category}|seed ${src.seed}|${src.split}|${src.index}`
+    ? (src.look
+      ? `lfkit-synth|v${LOOK_GENERATOR_VERSION}|${src.category}|look ${src.look}|seed ${src.seed}|${src.split}|${src.index}`
+      : `lfkit-synth|v${GENERATOR_VERSION}|${src.category}|seed ${src.seed}|${src.split}|${src.index}`)
     : `lfkit-synth-mesh|seed ${src.seed}|${src.key}`;
   return hashString(key);
 }
 
-/** Camera poses of an object's views: uniform azimuth, uniform elevation in the range. */
-export function drawViewPoses(rng: Rng, views: number, elevationDeg: [number, number]): { azimuth: number; elevation: number }[] {
+/** Version of the look generators (`looks.ts`, and the chair styles they use); part of their objects' keys. */
+export const LOOK_GENERATOR_VERSION = 2;
+
+/**
+ * Camera poses of an object's views: uniform azimuth, uniform elevation in the range, and a
+ * radius uniform in `radius` (drawn only when the range is not a single value, so the classic
+ * recipes' draws are unchanged).
+ */
+export function drawViewPoses(rng: Rng, views: number, elevationDeg: [number, number], radius: [number, number] = [CAMERA_RADIUS, CAMERA_RADIUS]): { azimuth: number; elevation: number; radius: number }[] {
   const out = [];
   for (let i = 0; i < views; i++) {
     const azimuth = rng.uniform(0, 2 * Math.PI);
     const elevation = (rng.uniform(elevationDeg[0], elevationDeg[1]) * Math.PI) / 180;
-    out.push({ azimuth, elevation });
+    const r = radius[0] === radius[1] ? radius[0] : rng.uniform(radius[0], radius[1]);
+    out.push({ azimuth, elevation, radius: r });
   }
   return out;
+}
+
+/** Scales a (normalised) mesh about the origin and moves it by `offset`, in place. */
+function placeMesh(mesh: TriMesh, scale: number, offset: [number, number, number]): TriMesh {
+  const p = mesh.positions;
+  for (let i = 0; i < p.length; i += 3) {
+    p[i] = p[i]! * scale + offset[0];
+    p[i + 1] = p[i + 1]! * scale + offset[1];
+    p[i + 2] = p[i + 2]! * scale + offset[2];
+  }
+  return mesh;
 }
 
 /** Builds the mesh of a job's source. */
@@ -86,19 +108,30 @@ export async function runObjectJob(job: ObjectJob): Promise<ObjectResult> {
   const root = new Rng(objectSeed(job.source));
   const shapeRng = root.fork();
   const camRng = root.fork();
-  const mesh = await jobMesh(job.source, shapeRng);
+  const src = job.source;
+  let look: Look | null = null;
+  let mesh: TriMesh;
+  if (src.kind === 'procedural' && src.look) {
+    look = drawLook(root.fork(), src.look);
+    if (src.category !== 'chairs') throw new Error(`looks are defined for chairs only, not ${src.category}`);
+    mesh = placeMesh(chairMesh(shapeRng, look.chair), look.scale, look.offset);
+  } else {
+    mesh = await jobMesh(src, shapeRng);
+  }
   const rm = buildRenderMesh(mesh);
-  const poses = drawViewPoses(camRng, job.views, job.elevationDeg);
+  const fov = look ? look.cameraAngleX : job.fov;
+  const poses = look ? drawViewPoses(camRng, job.views, look.elevationDeg, look.radius) : drawViewPoses(camRng, job.views, job.elevationDeg);
+  const shading = look ? { lighting: look.lighting, specular: look.specular, shininess: look.shininess } : {};
   const frames = [];
   for (let i = 0; i < poses.length; i++) {
-    const { azimuth, elevation } = poses[i]!;
-    const c2w = orbitPose(azimuth, elevation, CAMERA_RADIUS);
-    const cam = cameraAt(c2w, job.size, job.size, job.fov);
-    const rgba = renderView(rm, cam, { spp: job.spp });
+    const { azimuth, elevation, radius } = poses[i]!;
+    const c2w = orbitPose(azimuth, elevation, radius);
+    const cam = cameraAt(c2w, job.size, job.size, fov);
+    const rgba = renderView(rm, cam, { spp: job.spp, ...shading });
     const name = `r_${String(i).padStart(3, '0')}`;
     writeFileAtomic(path.join(job.dir, `${name}.png`), encodePng(rgba, job.size, job.size, 4));
     frames.push({ file_path: `./${name}`, transform_matrix: toRowMajor(c2w) });
   }
-  writeJsonAtomic(path.join(job.dir, 'transforms.json'), { camera_angle_x: job.fov, frames });
+  writeJsonAtomic(path.join(job.dir, 'transforms.json'), { camera_angle_x: fov, frames });
   return { id: job.id, triangles: mesh.indices.length / 3, seconds: (performance.now() - t0) / 1000 };
 }

@@ -13,7 +13,8 @@
  * - A pixel's alpha is the fraction of its samples that hit the object; its colour is the mean
  *   shaded colour of the samples that hit ("straight", not premultiplied), white when none
  *   did. Loaders composite `rgb * a + (1 - a)` on white.
- * - Shading: albedo (sRGB part colour, linearised) times `ambient + sum_l I_l max(0, n . l_l)`,
+ * - Shading: albedo (sRGB part colour, linearised) times `ambient + sum_l I_l max(0, n . l_l)`
+ *   (per channel with coloured lights), plus an optional Blinn-Phong highlight,
  *   with the normal interpolated from vertex normals and turned towards the camera (surfaces
  *   are two-sided: lamp shades are open), then encoded back to sRGB 8-bit.
  */
@@ -22,14 +23,17 @@ import { MeshBVH, SAH } from 'three-mesh-bvh';
 import type { Camera } from '../rays/index.ts';
 import { toBufferGeometry, type TriMesh } from './geometry.ts';
 
-/** A directional light: unit vector towards the light, and its intensity. */
+/** A directional light: unit vector towards the light, its intensity and (linear) colour, white if unset. */
 export interface DirLight {
   dir: [number, number, number];
   intensity: number;
+  color?: [number, number, number];
 }
 
 export interface Lighting {
   ambient: number;
+  /** Colour of the ambient term (white if unset). */
+  ambientColor?: [number, number, number];
   lights: DirLight[];
 }
 
@@ -110,6 +114,12 @@ export interface RenderOptions {
   /** Samples per pixel, a perfect square >= 1 (default 4 = 2x2 strata). */
   spp?: number;
   lighting?: Lighting;
+  /**
+   * Blinn-Phong highlight `specular * I_l color_l max(0, n . h)^shininess` added per light
+   * (h the half vector of the light and the view direction); 0 (default) is matte.
+   */
+  specular?: number;
+  shininess?: number;
 }
 
 /**
@@ -130,9 +140,13 @@ export function renderView(mesh: RenderMesh, cam: Camera, opts: RenderOptions = 
   }
   const light = opts.lighting ?? DEFAULT_LIGHTING;
   const L = light.lights.length;
-  const ldir = new Float64Array(L * 3), lint = new Float64Array(L);
-  light.lights.forEach((l, i) => { ldir.set(l.dir, i * 3); lint[i] = l.intensity; });
+  const ldir = new Float64Array(L * 3), lint = new Float64Array(L), lcol = new Float64Array(L * 3);
+  light.lights.forEach((l, i) => { ldir.set(l.dir, i * 3); lint[i] = l.intensity; lcol.set(l.color ?? [1, 1, 1], i * 3); });
   const amb = light.ambient;
+  const [ambR, ambG, ambB] = light.ambientColor ?? [1, 1, 1];
+  // White lights and no highlight: one shade for all channels (the frozen recipes' path).
+  const plain = !light.ambientColor && light.lights.every((l) => !l.color) && !(opts.specular ?? 0);
+  const ks = opts.specular ?? 0, shin = opts.shininess ?? 32;
 
   const { width: W, height: H } = cam;
   const out = new Uint8Array(W * H * 4);
@@ -205,14 +219,40 @@ export function renderView(mesh: RenderMesh, cam: Camera, opts: RenderOptions = 
           }
           // Two-sided: shade the side that faces the camera.
           if (nx * dx + ny * dy + nz * dz > 0) { nx = -nx; ny = -ny; nz = -nz; }
-          let shade = amb;
-          for (let l = 0; l < L; l++) {
-            const c = nx * ldir[l * 3]! + ny * ldir[l * 3 + 1]! + nz * ldir[l * 3 + 2]!;
-            if (c > 0) shade += lint[l]! * c;
+          if (plain) {
+            let shade = amb;
+            for (let l = 0; l < L; l++) {
+              const c = nx * ldir[l * 3]! + ny * ldir[l * 3 + 1]! + nz * ldir[l * 3 + 2]!;
+              if (c > 0) shade += lint[l]! * c;
+            }
+            sr += shade * (wa * A[ia * 3]! + wb * A[ib * 3]! + wc * A[ic * 3]!);
+            sg += shade * (wa * A[ia * 3 + 1]! + wb * A[ib * 3 + 1]! + wc * A[ic * 3 + 1]!);
+            sb += shade * (wa * A[ia * 3 + 2]! + wb * A[ib * 3 + 2]! + wc * A[ic * 3 + 2]!);
+          } else {
+            let shR = amb * ambR, shG = amb * ambG, shB = amb * ambB;
+            let spR = 0, spG = 0, spB = 0;
+            for (let l = 0; l < L; l++) {
+              const lx = ldir[l * 3]!, ly = ldir[l * 3 + 1]!, lz = ldir[l * 3 + 2]!;
+              const c = nx * lx + ny * ly + nz * lz;
+              if (c <= 0) continue;
+              const i = lint[l]!;
+              shR += i * c * lcol[l * 3]!; shG += i * c * lcol[l * 3 + 1]!; shB += i * c * lcol[l * 3 + 2]!;
+              if (ks > 0) {
+                // half vector of the light and the direction back to the camera (-d)
+                let hx = lx - dx, hy = ly - dy, hz = lz - dz;
+                const hl = Math.sqrt(hx * hx + hy * hy + hz * hz) || 1;
+                hx /= hl; hy /= hl; hz /= hl;
+                const nh = nx * hx + ny * hy + nz * hz;
+                if (nh > 0) {
+                  const sp = ks * i * nh ** shin;
+                  spR += sp * lcol[l * 3]!; spG += sp * lcol[l * 3 + 1]!; spB += sp * lcol[l * 3 + 2]!;
+                }
+              }
+            }
+            sr += shR * (wa * A[ia * 3]! + wb * A[ib * 3]! + wc * A[ic * 3]!) + spR;
+            sg += shG * (wa * A[ia * 3 + 1]! + wb * A[ib * 3 + 1]! + wc * A[ic * 3 + 1]!) + spG;
+            sb += shB * (wa * A[ia * 3 + 2]! + wb * A[ib * 3 + 2]! + wc * A[ic * 3 + 2]!) + spB;
           }
-          sr += shade * (wa * A[ia * 3]! + wb * A[ib * 3]! + wc * A[ic * 3]!);
-          sg += shade * (wa * A[ia * 3 + 1]! + wb * A[ib * 3 + 1]! + wc * A[ic * 3 + 1]!);
-          sb += shade * (wa * A[ia * 3 + 2]! + wb * A[ib * 3 + 2]! + wc * A[ic * 3 + 2]!);
           hits++;
         }
       }

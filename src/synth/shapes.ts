@@ -77,12 +77,15 @@ function wood(rng: Rng): Rgb { return hsv(rng.uniform(0.05, 0.1), rng.uniform(0.
 function grey(rng: Rng, lo = 0.08, hi = 0.85): Rgb { const v = rng.uniform(lo, hi); return jitter(rng, [v, v, v], 0.02); }
 function brass(rng: Rng): Rgb { return hsv(rng.uniform(0.1, 0.14), rng.uniform(0.45, 0.65), rng.uniform(0.6, 0.85)); }
 
+/** Draws one colour. */
+export type ColorFn = (rng: Rng) => Rgb;
+
 function pickColor(rng: Rng, kinds: ((r: Rng) => Rgb)[]): Rgb {
   return rng.pick(kinds)(rng);
 }
 
 /** Draws one index with the given weights. */
-function weighted<T>(rng: Rng, items: [T, number][]): T {
+export function weighted<T>(rng: Rng, items: [T, number][]): T {
   const total = items.reduce((s, [, w]) => s + w, 0);
   let x = rng.next() * total;
   for (const [it, w] of items) { if ((x -= w) < 0) return it; }
@@ -92,17 +95,65 @@ function weighted<T>(rng: Rng, items: [T, number][]): T {
 // ---------------------------------------------------------------------------------------------
 // Chairs
 
-/** A chair: seat, legs (four / pedestal / side panels), back (solid, slats, rails, frame or none), optional arms. */
-export function chairMesh(rng: Rng): TriMesh {
+export type ChairLegs = 'four' | 'pedestal' | 'panels' | 'sled' | 'cantilever' | 'xframe';
+export type ChairBack = 'solid' | 'slats' | 'rails' | 'frame' | 'none';
+
+/**
+ * The ranges and choices a chair is drawn from. `CLASSIC_CHAIR` is the frozen generator of the
+ * `synth-chairs-*` recipes (its draws, in their order, must never change); the broad recipes
+ * pass wider ranges, other colours and more leg styles (`src/synth/looks.ts`).
+ */
+export interface ChairStyle {
+  /** Seat width, depth, thickness and height (rough metres, before normalisation). */
+  seatW: [number, number];
+  seatD: [number, number];
+  seatT: [number, number];
+  seatH: [number, number];
+  legs: [ChairLegs, number][];
+  back: [ChairBack, number][];
+  armsP: number;
+  /** Leg thickness. */
+  legT: [number, number];
+  /** Back height, thickness and backward tilt (radians). */
+  backH: [number, number];
+  backT: [number, number];
+  tilt: [number, number];
+  seatColor: ColorFn;
+  /** Probability that the back (legs) reuse the seat colour; otherwise drawn by `backColor` (`legColor`). */
+  backSameP: number;
+  backColor: ColorFn;
+  legSameP: number;
+  legColor: ColorFn;
+  panelColor: ColorFn;
+}
+
+export const CLASSIC_CHAIR: Readonly<ChairStyle> = Object.freeze({
+  seatW: [0.4, 0.62], seatD: [0.38, 0.56], seatT: [0.03, 0.09], seatH: [0.36, 0.52],
+  legs: [['four', 0.55], ['pedestal', 0.22], ['panels', 0.13], ['sled', 0.1]],
+  back: [['solid', 0.38], ['slats', 0.22], ['rails', 0.15], ['frame', 0.17], ['none', 0.08]],
+  armsP: 0.32, legT: [0.022, 0.05], backH: [0.3, 0.6], backT: [0.025, 0.07], tilt: [0, 0.28],
+  seatColor: (r: Rng) => pickColor(r, [vivid, pastel, wood, grey]),
+  backSameP: 0.7,
+  backColor: (r: Rng) => pickColor(r, [vivid, pastel, wood, grey]),
+  legSameP: 0.4,
+  legColor: (r: Rng) => pickColor(r, [wood, (q) => grey(q, 0.05, 0.3), (q) => grey(q, 0.55, 0.85)]),
+  panelColor: (r: Rng) => pickColor(r, [vivid, pastel, grey]),
+} as ChairStyle);
+
+/**
+ * A chair: seat, legs (four / pedestal / side panels / sled, and with a broad style cantilever
+ * or X-frame), back (solid, slats, rails, frame or none), optional arms.
+ */
+export function chairMesh(rng: Rng, style: Readonly<ChairStyle> = CLASSIC_CHAIR): TriMesh {
   const b = new MeshBuilder();
-  const W = rng.uniform(0.4, 0.62), D = rng.uniform(0.38, 0.56), T = rng.uniform(0.03, 0.09);
-  const H = rng.uniform(0.36, 0.52);
-  const legs = weighted(rng, [['four', 0.55], ['pedestal', 0.22], ['panels', 0.13], ['sled', 0.1]] as const);
-  const back = weighted(rng, [['solid', 0.38], ['slats', 0.22], ['rails', 0.15], ['frame', 0.17], ['none', 0.08]] as const);
-  const arms = back !== 'none' && rng.next() < 0.32;
-  const seatC = pickColor(rng, [vivid, pastel, wood, grey]);
-  const backC = rng.next() < 0.7 ? seatC : pickColor(rng, [vivid, pastel, wood, grey]);
-  const legC = rng.next() < 0.4 ? seatC : pickColor(rng, [wood, (r) => grey(r, 0.05, 0.3), (r) => grey(r, 0.55, 0.85)]);
+  const W = rng.uniform(...style.seatW), D = rng.uniform(...style.seatD), T = rng.uniform(...style.seatT);
+  const H = rng.uniform(...style.seatH);
+  const legs = weighted(rng, style.legs);
+  const back = weighted(rng, style.back);
+  const arms = back !== 'none' && rng.next() < style.armsP;
+  const seatC = style.seatColor(rng);
+  const backC = rng.next() < style.backSameP ? seatC : style.backColor(rng);
+  const legC = rng.next() < style.legSameP ? seatC : style.legColor(rng);
   const roundLegs = rng.next() < 0.5;
 
   // Seat: a slab, sometimes round (stools, cafe chairs) or with a cushion on top.
@@ -115,7 +166,7 @@ export function chairMesh(rng: Rng): TriMesh {
   }
 
   // Legs
-  const lt = rng.uniform(0.022, 0.05);
+  const lt = rng.uniform(...style.legT);
   const under = H - T;
   if (legs === 'four') {
     const inset = rng.uniform(0.005, 0.05) + lt / 2;
@@ -163,6 +214,27 @@ export function chairMesh(rng: Rng): TriMesh {
     const pd = D * rng.uniform(0.75, 1);
     for (const sx of [-1, 1]) box(b, legC, [pt, pd, under], [sx * (W / 2 - pt / 2), 0, under / 2]);
     if (rng.next() < 0.5) box(b, legC, [W - 2 * pt, pt, under * 0.3], [0, pd / 2 - pt, under * 0.7]);
+  } else if (legs === 'cantilever') {
+    // cantilever (S-frame): on each side a tube from the seat's front edge down to the floor,
+    // back along the floor, with no rear legs
+    const r = lt * 0.45;
+    const reach = D * rng.uniform(0.55, 0.9);
+    for (const sx of [-1, 1]) {
+      const x = sx * (W / 2 - r * 2);
+      rod(b, legC, [x, -D / 2 + r, under], [x, -D / 2 - 0.02, r], r, r, 8);
+      rod(b, legC, [x, -D / 2 - 0.02, r], [x, -D / 2 + reach, r], r, r, 8);
+    }
+    rod(b, legC, [-(W / 2 - r * 2), -D / 2 + reach, r], [W / 2 - r * 2, -D / 2 + reach, r], r, r, 8);
+  } else if (legs === 'xframe') {
+    // X-frame (folding chair): two crossed boards on each side, front foot to back top and back
+    // foot to front top, joined by a bar
+    const bw = lt * rng.uniform(1, 1.6);
+    for (const sx of [-1, 1]) {
+      const x = sx * (W / 2 - bw / 2);
+      b.add(new BoxGeometry(bw, 1, lt * 0.6), legC, alongSegment([x, -D / 2, 0], [x, D / 2 - bw, under]));
+      b.add(new BoxGeometry(bw, 1, lt * 0.6), legC, alongSegment([x, D / 2, 0], [x, -D / 2 + bw, under]));
+    }
+    rod(b, legC, [-(W / 2), 0, under / 2], [W / 2, 0, under / 2], lt * 0.3);
   } else {
     // sled: two floor runners and two uprights per side
     const r = lt * 0.5;
@@ -176,9 +248,9 @@ export function chairMesh(rng: Rng): TriMesh {
 
   // Back, built in a frame at the seat's rear edge tilted backwards by `tilt`.
   if (back !== 'none') {
-    const bh = rng.uniform(0.3, 0.6), bt = rng.uniform(0.025, 0.07);
+    const bh = rng.uniform(...style.backH), bt = rng.uniform(...style.backT);
     const bw = (roundSeat ? Math.min(W, D) * 0.8 : W) * rng.uniform(0.82, 1);
-    const tilt = rng.uniform(0, 0.28);
+    const tilt = rng.uniform(...style.tilt);
     const yb = (roundSeat ? Math.min(W, D) / 2 * 0.85 : D / 2) - bt / 2;
     const frame = trs([0, yb, H], [-tilt, 0, 0]);
     const pw = rng.uniform(0.025, 0.045);
@@ -212,7 +284,7 @@ export function chairMesh(rng: Rng): TriMesh {
           box(b, backC, [inner, bt * 0.7, rng.uniform(0.02, 0.05)], [0, 0, z], frame);
         }
       } else {
-        const panelC = rng.next() < 0.5 ? seatC : pickColor(rng, [vivid, pastel, grey]);
+        const panelC = rng.next() < 0.5 ? seatC : style.panelColor(rng);
         box(b, panelC, [inner, bt * 0.5, (bh - rh) * rng.uniform(0.5, 0.9)], [0, 0, gap + (bh - rh) * 0.5], frame);
       }
     }

@@ -22,6 +22,7 @@ import { MESH_EXTENSIONS, type UpAxis } from './mesh-io.ts';
 import { runJobs } from './pool.ts';
 import { DEFAULT_ELEVATION_DEG, DEFAULT_FOV, DEFAULT_SPP } from './recipes.ts';
 import { SYNTH_CATEGORIES, type SynthCategory } from './shapes.ts';
+import { LOOK_FAMILIES, type LookFamily } from './looks.ts';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];
@@ -74,9 +75,9 @@ export function splitsFileName(category: string): string {
   return `${category.endsWith('s') ? category.slice(0, -1) : category}_splits.json`;
 }
 
-/** Object id of a procedural object. */
-export function proceduralId(category: string, seed: number, split: string, index: number): string {
-  return `synth-${category}-s${seed}-${split}-${String(index).padStart(5, '0')}`;
+/** Object id of a procedural object (`synth-chairs-broad-s0-test-00007` with a look family). */
+export function proceduralId(category: string, seed: number, split: string, index: number, look?: LookFamily): string {
+  return `synth-${category}${look ? `-${look}` : ''}-s${seed}-${split}-${String(index).padStart(5, '0')}`;
 }
 
 function checkRender(r: RenderSettings): void {
@@ -148,6 +149,8 @@ export interface ProceduralOptions extends RenderSettings, RunSettings {
   val: number;
   test: number;
   seed: number;
+  /** Per-object looks (`looks.ts`; chairs only); they set the camera band, so `fov` and `elevationDeg` are unused. */
+  look?: LookFamily;
 }
 
 /** The jobs of a procedural dataset (exposed for tests and the benchmark). */
@@ -157,17 +160,19 @@ export function proceduralJobs(o: ProceduralOptions): { jobs: ObjectJob[]; split
   }
   checkRender(o);
   if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < 2 ** 32)) throw new SynthError(`--seed must be an integer in [0, 2^32), got ${o.seed}`);
+  if (o.look !== undefined && !(LOOK_FAMILIES as readonly string[]).includes(o.look)) throw new SynthError(`--look must be one of ${LOOK_FAMILIES.join(', ')}, got '${o.look}'`);
+  if (o.look && o.category !== 'chairs') throw new SynthError(`--look: looks are defined for chairs only, not ${o.category}`);
   const splits = { train: [], val: [], test: [] } as Record<SplitName, string[]>;
   const jobs: ObjectJob[] = [];
   for (const split of SPLITS) {
     const n = o[split];
     if (!(Number.isInteger(n) && n >= 0 && n <= 99999)) throw new SynthError(`--${split} must be an integer in [0, 99999], got ${n}`);
     for (let i = 0; i < n; i++) {
-      const id = proceduralId(o.category, o.seed, split, i);
+      const id = proceduralId(o.category, o.seed, split, i, o.look);
       splits[split].push(id);
       jobs.push({
         id, dir: path.join(o.out, o.category, id),
-        source: { kind: 'procedural', category: o.category, seed: o.seed, split, index: i },
+        source: { kind: 'procedural', category: o.category, seed: o.seed, split, index: i, ...(o.look ? { look: o.look } : {}) },
         size: o.size, views: o.views, fov: o.fov, spp: o.spp, elevationDeg: o.elevationDeg,
       });
     }

@@ -19,6 +19,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../node/fs.ts';
+import type { CameraRanges } from '../rays/index.ts';
 
 export const RUN_FORMAT = 'lfkit-run';
 export const RUN_VERSION = 1;
@@ -53,6 +54,12 @@ export interface RunInfo<C = unknown> {
   command?: string;
   /** The checkpoint a run started from (`lfkit train --init`). */
   init?: RunInit;
+  /**
+   * The band of training cameras (radius, field of view, elevation), measured on the training
+   * views when the run was created; the viewer opens inside it. Absent in runs recorded before
+   * it existed (`CLASSIC_CAMERA_RANGES` then applies).
+   */
+  cameras?: CameraRanges;
 }
 
 /**

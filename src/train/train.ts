@@ -22,12 +22,24 @@ import type { Dataset, PosedObject } from '../datasets/types.ts';
 import { evaluateObject } from '../eval/evaluate.ts';
 import { meanStdErr } from '../eval/metrics.ts';
 import { writeJsonAtomic } from '../node/fs.ts';
+import { cameraRanges, type Camera } from '../rays/index.ts';
 import { Progress } from '../node/progress.ts';
 import { batchForStep, ObjectCache, planStep } from './data.ts';
 import { findCheckpointDir, readLoopState, saveCheckpointDir, type EngineFactory, type LoopState, type TrainEngine } from './engine.ts';
 import {
   appendMetrics, assertCanCreateRun, createRunFolder, isRunFolder, readRunInfo, RunError, runPaths, truncateMetricsAfter, type RunData, type RunInfo, type RunInit,
 } from './run-folder.ts';
+
+/** Objects whose cameras give a run's recorded camera band: up to this many, spread over the train split. */
+const CAMERA_SAMPLE_OBJECTS = 40;
+
+/** The cameras of up to `CAMERA_SAMPLE_OBJECTS` training objects (loaded into the cache training uses anyway). */
+async function trainingCameraSample(cache: ObjectCache, ids: string[]): Promise<Camera[][]> {
+  const n = Math.min(ids.length, CAMERA_SAMPLE_OBJECTS);
+  const out: Camera[][] = [];
+  for (let i = 0; i < n; i++) out.push((await cache.get(ids[Math.floor((i * ids.length) / n)]!)).cameras);
+  return out;
+}
 
 /** The parts of the resolved config the loop reads (`LfkitConfig` satisfies it). */
 export interface LoopConfig {
@@ -177,7 +189,8 @@ export async function train<C extends LoopConfig>(opts: TrainOptions<C>): Promis
     // the model first: a checkpoint that cannot start this run leaves no run folder behind
     engine = initDir ? await opts.engines.load(initDir, config, { init: true }) : await opts.engines.create(config);
     try {
-      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}) }, { force: opts.force, flag: '--out' });
+      const cameras = cameraRanges((await trainingCameraSample(cache, trainIds)).flat());
+      createRunFolder(opts.runDir, { config, data: opts.data, support: config.train.support, seed: config.train.seed, command: opts.command, ...(init ? { init } : {}), cameras }, { force: opts.force, flag: '--out' });
     } catch (err) {
       engine.dispose();
       throw err;

@@ -36,12 +36,13 @@ interface SynthFlags {
   meshDir?: string;
   up: 'y' | 'z';
   split: 'train' | 'val' | 'test';
+  look?: 'broad' | 'heldout';
   json?: boolean;
   quiet?: boolean;
 }
 
 /** Flags a recipe fixes (given together with --recipe they are an error). */
-const RECIPE_FIXED = ['category', 'train', 'val', 'test', 'size', 'views', 'seed', 'fov', 'spp', 'elevation'] as const;
+const RECIPE_FIXED = ['category', 'train', 'val', 'test', 'size', 'views', 'seed', 'fov', 'spp', 'elevation', 'look'] as const;
 
 function parseElevation(v: string): [number, number] {
   const parts = v.split(',');
@@ -70,6 +71,7 @@ export function register(program: Command): void {
       .argParser(commanderParser(parseElevation)).default(DEFAULT_ELEVATION_DEG, DEFAULT_ELEVATION_DEG.join(',')))
     .addOption(intOption('--workers <n>', 'worker threads (0 = main thread)', 0, 64).default(Math.min(2, os.availableParallelism?.() ?? os.cpus().length)))
     .addOption(new Option('--preview <file.png>', 'also write a contact sheet of the first objects'))
+    .addOption(new Option('--look <family>', 'per-object looks for chairs: broad (random lights, shading, palettes, proportions, camera band) or heldout (the looks broad never draws); sets the cameras, so --fov and --elevation do not apply').choices(['broad', 'heldout']).conflicts(['fov', 'elevation']))
     .addOption(new Option('--mesh <file>', 'render one OBJ/PLY/GLB/glTF mesh (into the --split split)').conflicts(['meshDir', 'recipe']))
     .addOption(new Option('--mesh-dir <dir>', 'render every mesh under a folder (recursive) as one dataset, split by --seed').conflicts(['recipe']))
     .addOption(new Option('--up <axis>', "the meshes' up axis (y: glTF, ShapeNetCore, most OBJ; z: Blender-style)").choices(['y', 'z']).default('y'))
@@ -104,7 +106,7 @@ export async function runSynth(flags: SynthFlags, given: (name: string) => boole
       }
       summary = await synthesizeProcedural({
         ...run, category: r.category, train: r.train, val: r.val, test: r.test, seed: r.seed,
-        size: r.size, views: r.views, fov: r.fov, spp: r.spp, elevationDeg: r.elevationDeg,
+        size: r.size, views: r.views, fov: r.fov, spp: r.spp, elevationDeg: r.elevationDeg, ...(r.look ? { look: r.look } : {}),
       });
     } else {
       if (!flags.category) throw new UserError(`--category is required (${SYNTH_CATEGORIES.join(', ')}), or use --recipe (${Object.keys(RECIPES).join(', ')})`);
@@ -114,6 +116,7 @@ export async function runSynth(flags: SynthFlags, given: (name: string) => boole
       summary = await synthesizeProcedural({
         ...run, category: flags.category as SynthCategory, train: flags.train ?? 400, val: flags.val ?? 10, test: flags.test ?? 50,
         seed: flags.seed, size: flags.size, views: flags.views, fov: flags.fov, spp: flags.spp, elevationDeg: flags.elevation,
+        ...(flags.look ? { look: flags.look } : {}),
       });
     }
     if (flags.preview) {
