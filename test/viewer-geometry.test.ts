@@ -4,9 +4,9 @@
  * within a distance of the origin, and the silhouette bound of the support views.
  */
 import { describe, expect, it } from 'vitest';
-import { lookAt, pluckerImage, type Camera } from '../src/rays/index.ts';
+import { CLASSIC_CAMERA_RANGES, lookAt, pluckerImage, type Camera } from '../src/rays/index.ts';
 import {
-  cameraRanges, DEFAULT_CAMERA_RANGES, foregroundRadius, orbitAngles, raysWithin, supportByAzimuth, zoomLimits,
+  foregroundRadius, trainedCameras, orbitAngles, raysWithin, supportByAzimuth, zoomLimits,
 } from '../src/viewer-server/view-geometry.ts';
 
 function orbitCamera(azDeg: number, elDeg: number, radius = 4, size = 32, angleX = 0.6911): Camera {
@@ -16,30 +16,30 @@ function orbitCamera(azDeg: number, elDeg: number, radius = 4, size = 32, angleX
   return { fx: f, fy: f, cx: size / 2, cy: size / 2, width: size, height: size, c2w: lookAt(eye, [0, 0, 0], [0, 0, 1]) };
 }
 
-describe('cameraRanges', () => {
+describe('trainedCameras', () => {
   it('reads the top-level cameras field of a config.json', () => {
-    const r = cameraRanges({ format: 'lfkit-run', cameras: { radius: [3.6, 4.4], cameraAngleX: [0.62, 0.76], elevationDeg: [-10, 70] } });
+    const r = trainedCameras({ format: 'lfkit-run', cameras: { radius: [3.6, 4.4], cameraAngleX: [0.62, 0.76], elevationDeg: [-10, 70] } });
     expect(r).toEqual({ radius: [3.6, 4.4], cameraAngleX: [0.62, 0.76], elevationDeg: [-10, 70] });
   });
 
   it('defaults to radius 4, camera_angle_x 0.6911 and -10 to 50 degrees when a config has none (or lacks a field)', () => {
-    expect(cameraRanges({ format: 'lfkit-run' })).toEqual({ radius: [4, 4], cameraAngleX: [0.6911, 0.6911], elevationDeg: [-10, 50] });
-    expect(cameraRanges(null)).toEqual(DEFAULT_CAMERA_RANGES);
-    expect(cameraRanges({ cameras: { radius: [2, 3] } })).toEqual({ radius: [2, 3], cameraAngleX: [0.6911, 0.6911], elevationDeg: [-10, 50] });
+    expect(trainedCameras({ format: 'lfkit-run' })).toEqual({ radius: [4, 4], cameraAngleX: [0.6911, 0.6911], elevationDeg: [-10, 50] });
+    expect(trainedCameras(null)).toEqual(CLASSIC_CAMERA_RANGES);
+    expect(trainedCameras({ cameras: { radius: [2, 3] } })).toEqual({ radius: [2, 3], cameraAngleX: [0.6911, 0.6911], elevationDeg: [-10, 50] });
   });
 
   it('names the bad field', () => {
-    expect(() => cameraRanges({ cameras: { radius: [4] } })).toThrow(/cameras\.radius: expected \[min, max\]/);
-    expect(() => cameraRanges({ cameras: { elevationDeg: [50, -10] } })).toThrow(/cameras\.elevationDeg: \[50, -10\]/);
-    expect(() => cameraRanges({ cameras: { cameraAngleX: [0.6, 4] } })).toThrow(/cameras\.cameraAngleX/);
-    expect(() => cameraRanges({ cameras: [1, 2] })).toThrow(/cameras: expected an object/);
+    expect(() => trainedCameras({ cameras: { radius: [4] } })).toThrow(/cameras\.radius: expected \[min, max\]/);
+    expect(() => trainedCameras({ cameras: { elevationDeg: [50, -10] } })).toThrow(/cameras\.elevationDeg: \[50, -10\]/);
+    expect(() => trainedCameras({ cameras: { cameraAngleX: [0.6, 4] } })).toThrow(/cameras\.cameraAngleX/);
+    expect(() => trainedCameras({ cameras: [1, 2] })).toThrow(/cameras: expected an object/);
   });
 });
 
 describe('zoomLimits', () => {
   it('is the trained radius range; a single radius is widened by 10% each way', () => {
-    expect(zoomLimits(cameraRanges({ cameras: { radius: [3.6, 4.4] } }))).toEqual([3.6, 4.4]);
-    const [lo, hi] = zoomLimits(DEFAULT_CAMERA_RANGES);
+    expect(zoomLimits(trainedCameras({ cameras: { radius: [3.6, 4.4] } }))).toEqual([3.6, 4.4]);
+    const [lo, hi] = zoomLimits(CLASSIC_CAMERA_RANGES);
     expect(lo).toBeCloseTo(3.6, 12);
     expect(hi).toBeCloseTo(4.4, 12);
   });

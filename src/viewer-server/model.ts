@@ -16,7 +16,7 @@ import { fitSupport } from '../render/render.ts';
 import { CHECKPOINT_FILES, loadModelCheckpoint } from '../train/model-engine.ts';
 import { isRunFolder } from '../train/run-folder.ts';
 import { loadRun } from '../train/run.ts';
-import { cameraRanges, type CameraRanges } from './view-geometry.ts';
+import { trainedCameras, type CameraRanges } from './view-geometry.ts';
 
 export class ViewerModelError extends Error {
   constructor(message: string) {
@@ -86,13 +86,13 @@ function readCameraRanges(run: string, ckptDir: string): CameraRanges {
     }
     if (json && typeof json === 'object' && 'cameras' in json) {
       try {
-        return cameraRanges(json);
+        return trainedCameras(json);
       } catch (err) {
         throw new ViewerModelError(`--run ${file}: ${(err as Error).message.replace(/^config\.json /, '')}`);
       }
     }
   }
-  return cameraRanges({});
+  return trainedCameras({});
 }
 
 /** Loads `--run` (a run folder or a checkpoint folder). Errors name the flag and the file. */

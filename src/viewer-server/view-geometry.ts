@@ -2,7 +2,7 @@
  * Where the model is valid, as the viewer needs it (browser-safe: no Node imports; the page and
  * the server share it).
  *
- * - `cameraRanges`: the cameras a model was trained on (radius of the camera centres, horizontal
+ * - `trainedCameras`: the cameras a model was trained on (radius of the camera centres, horizontal
  *   field of view `camera_angle_x`, elevation above the z = 0 plane), read from a run's or a
  *   bundle's `config.json`; the viewer opens in the middle of them and clamps its orbit to them.
  * - `supportByAzimuth`: default support views spread by angle around the object.
@@ -10,27 +10,9 @@
  *   rest are background without asking the decoder).
  * - `foregroundRadius`: a bound on the object's extent from the support views' silhouettes.
  */
-import { cameraCenter, type Camera } from '../rays/index.ts';
+import { cameraCenter, CLASSIC_CAMERA_RANGES, type Camera, type CameraRanges } from '../rays/index.ts';
 
-/** Trained camera ranges: `[min, max]` each (equal ends: one value). */
-export interface CameraRanges {
-  /** Distance of the camera centres from the world origin. */
-  radius: [number, number];
-  /** Horizontal field of view of the (square) training images, radians (`camera_angle_x`). */
-  cameraAngleX: [number, number];
-  /** Elevation of the camera centres above the z = 0 plane, degrees (world up is +z). */
-  elevationDeg: [number, number];
-}
-
-/**
- * The ranges of every dataset made before training recorded them: radius 4, `camera_angle_x`
- * 0.6911 (ShapeNet renderings, method.md section 1), elevation -10 to 50 degrees.
- */
-export const DEFAULT_CAMERA_RANGES: Readonly<CameraRanges> = Object.freeze({
-  radius: [4, 4] as [number, number],
-  cameraAngleX: [0.6911, 0.6911] as [number, number],
-  elevationDeg: [-10, 50] as [number, number],
-});
+export type { CameraRanges } from '../rays/index.ts';
 
 function range(v: unknown, field: string, lo: number, hi: number): [number, number] | null {
   if (v === undefined || v === null) return null;
@@ -43,14 +25,18 @@ function range(v: unknown, field: string, lo: number, hi: number): [number, numb
 }
 
 /**
- * The trained camera ranges of a parsed `config.json` (its top-level `cameras` field), each
- * missing range taken from `DEFAULT_CAMERA_RANGES`. Throws one line naming the bad field.
+ * The trained camera ranges of a parsed `config.json` (its top-level `cameras` field, which
+ * training records), each missing range taken from `CLASSIC_CAMERA_RANGES` (radius 4,
+ * `camera_angle_x` 0.6911, elevation -10 to 50 degrees: every dataset made before training
+ * recorded them). Throws one line naming the bad field.
+ *
+ * @example trainedCameras(JSON.parse(readFileSync('models/NAME/config.json', 'utf8'))).radius // [4, 4]
  */
-export function cameraRanges(config: unknown): CameraRanges {
+export function trainedCameras(config: unknown): CameraRanges {
   const c = (config && typeof config === 'object' ? (config as { cameras?: unknown }).cameras : undefined) ?? {};
   if (typeof c !== 'object' || Array.isArray(c)) throw new Error('config.json cameras: expected an object');
   const o = c as Record<string, unknown>;
-  const d = DEFAULT_CAMERA_RANGES;
+  const d = CLASSIC_CAMERA_RANGES;
   return {
     radius: range(o.radius, 'radius', 1e-6, 1e6) ?? [...d.radius],
     cameraAngleX: range(o.cameraAngleX, 'cameraAngleX', 1e-6, Math.PI - 1e-6) ?? [...d.cameraAngleX],

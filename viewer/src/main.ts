@@ -18,8 +18,9 @@
 import type { ModelInfo, ObjectDetail, ViewerInfo } from '../../src/viewer-server/protocol.ts';
 import { cameraFromJson, cameraToJson, MAX_SERVER_RENDER_PIXELS, type CameraJson } from '../../src/viewer-server/protocol.ts';
 import {
-  DEFAULT_CAMERA_RANGES, mid, orbitAngles, supportByAzimuth, zoomLimits, type CameraRanges,
+  mid, orbitAngles, supportByAzimuth, zoomLimits, type CameraRanges,
 } from '../../src/viewer-server/view-geometry.ts';
+import { CLASSIC_CAMERA_RANGES } from '../../src/rays/index.ts';
 import { api } from './api.ts';
 import { cameraFromSnapshot, snapshotCamera, snapshotKey } from './camera-bridge.ts';
 import { VIEWER_CONFIG } from './config.ts';
@@ -130,7 +131,7 @@ let coarseDomain: number | null = null;
 let lastImage: RenderedImage | null = null;
 let imagesShown = 0;
 const shownLog: ViewerState['shownLog'] = [];
-let ranges: CameraRanges = DEFAULT_CAMERA_RANGES;
+let ranges: CameraRanges = CLASSIC_CAMERA_RANGES;
 let status = 'loading...';
 let firstImage: ViewerState['firstImage'] = null;
 let firstFullMs: number | null = null;
@@ -469,7 +470,7 @@ async function start(): Promise<void> {
   info = await api.info();
   ui.supportCount.value = String(info.support);
   if (info.notice) showNotice(info.notice);
-  applyCameraRanges(info.model?.cameras ?? DEFAULT_CAMERA_RANGES);
+  applyCameraRanges(info.model?.cameras ?? CLASSIC_CAMERA_RANGES);
   if (info.model) {
     modelInfo = info.model;
     updateReadout();
