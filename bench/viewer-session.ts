@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { PACKAGE_ROOT } from '../src/viewer-server/build.ts';
 
 /** The flags the project runs Chromium with (no GPU, no network chatter). */
@@ -72,8 +73,10 @@ export interface FirstMinute {
   /** ms after the load event: first full-size image. */
   fullFrameMs: number;
   fullSize: { width: number; height: number };
-  /** Fraction of the canvas height the object covers in the full frame (non-white rows). */
+  /** Fraction of the canvas height the object covers in the full frame (rows with a pixel below 0.9). */
   objectHeightFraction: number;
+  /** The same in the object's own dataset views (the cameras of the training images): median over views. */
+  viewHeightFraction: number;
   backend: string;
   /** Smallest coarse frame shown while orbiting, and frames per second shown during the drag. */
   orbit: { minWidth: number; minHeight: number; fps: number; frames: number; seconds: number };
@@ -105,6 +108,21 @@ export async function measureFirstMinute(s: ViewerSession, opts: { dragSeconds?:
       const p = (y * img.width + x) * 3;
       if (Math.min(img.rgb[p]!, img.rgb[p + 1]!, img.rgb[p + 2]!) < 0.9) { rows++; break; }
     }
+  }
+  // the object's own views, as the dataset renders them (the training cameras)
+  const fractions: number[] = [];
+  const detail = (await (await fetch(`${s.url.split('?')[0]}api/objects/${encodeURIComponent(st.object!)}`)).json()) as { views: Array<{ image: string }> };
+  for (const v of detail.views) {
+    const png = Buffer.from(await (await fetch(new URL(v.image, s.url))).arrayBuffer());
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    let vr = 0;
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) {
+        const p = (y * info.width + x) * info.channels;
+        if (Math.min(data[p]!, data[p + 1]!, data[p + 2]!) < 0.9 * 255) { vr++; break; }
+      }
+    }
+    fractions.push(vr / info.height);
   }
   // the GPU probe (started after the first full frame) compiles shaders on the CPU without a
   // GPU: the orbit is timed once it has finished, as a user who waits a few seconds sees it
@@ -151,6 +169,7 @@ export async function measureFirstMinute(s: ViewerSession, opts: { dragSeconds?:
     fullFrameMs: st.firstFullMs! - loadMs,
     fullSize: st.fullSize,
     objectHeightFraction: rows / img.height,
+    viewHeightFraction: median(fractions),
     backend: st.backend,
     orbit: {
       minWidth: Math.min(...log.map((l) => l.width)),

@@ -31,7 +31,8 @@ export const viewerBenchmark: Benchmark = {
       const figures: Figure[] = [
         { name: 'viewer.first_image_s', value: r.firstImageMs / 1000, unit: 's', backend, note: `page load event -> first light-field image (${r.firstImage.source}, ${r.firstImage.width}x${r.firstImage.height}); page load itself ${(r.loadMs / 1000).toFixed(2)} s after navigation; ${at}` },
         { name: 'viewer.full_frame_s', value: r.fullFrameMs / 1000, unit: 's', backend, note: `page load event -> first ${r.fullSize.width}x${r.fullSize.height} image; ${at}` },
-        { name: 'viewer.object_height_fraction', value: r.objectHeightFraction, unit: 'of frame height', backend, note: 'rows of the first full image with a non-white pixel (a training image of the set: about 0.6-0.8)' },
+        { name: 'viewer.object_height_fraction', value: r.objectHeightFraction, unit: 'of frame height', backend, note: 'rows of the first full image with a pixel below 0.9' },
+        { name: 'viewer.view_height_fraction', value: r.viewHeightFraction, unit: 'of frame height', backend: 'none', note: 'the same in the object\'s own dataset views (training cameras), median over its views' },
         { name: 'viewer.orbit_coarse_width', value: r.orbit.minWidth, unit: 'px', backend, note: `smallest image shown during a ${r.orbit.seconds.toFixed(1)} s mouse drag; ${at}` },
         { name: 'viewer.orbit_coarse_height', value: r.orbit.minHeight, unit: 'px', backend, note: 'smallest image shown during the drag' },
         { name: 'viewer.orbit_fps', value: r.orbit.fps, unit: 'frames/s', backend, note: `${r.orbit.frames} images in ${r.orbit.seconds.toFixed(1)} s of dragging (one mouse move per 16 ms); ${at}` },

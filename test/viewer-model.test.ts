@@ -161,7 +161,7 @@ describe('viewer with a model, in Chromium', () => {
   it('the server\'s first frame is the model\'s renderRays in Node for that camera; bad cameras are refused', async () => {
     const obj = await data.object('obj_b');
     const camera = { fx: 60, fy: 60, cx: 32, cy: 24, width: 64, height: 48, c2w: lookAt([2.5, -3, 1.2], [0, 0, 0], [0, 0, 1]) };
-    const res = await fetch(server.url + renderUrl('obj_b', [0, 2, 4], cameraToJson(camera), null));
+    const res = await fetch(server.url + renderUrl('obj_b', [0, 2, 4], cameraToJson(camera), 'none'));
     expect(res.status).toBe(200);
     const got = new Float32Array(await res.arrayBuffer());
     const z = viewerModel.latents([0, 2, 4].map((i) => obj.views[i]!), obj.width, obj.height);
@@ -178,12 +178,22 @@ describe('viewer with a model, in Chromium', () => {
       expect(Array.from(limited.subarray(i * 3, i * 3 + 3)), `pixel ${i}`).toEqual(inside ? Array.from(got.subarray(i * 3, i * 3 + 3)) : [1, 1, 1]);
     }
     expect(outside).toBeGreaterThan(0);
+    // the default: the support views' object bound (the latents' X-Foreground-Radius)
+    const lat = await fetch(`${server.url}api/objects/obj_b/latents?support=0,2,4`);
+    const bound = Number(lat.headers.get('x-foreground-radius')) * viewerModel.config.model.originScale;
+    expect(bound).toBeGreaterThan(0);
+    const byObject = new Float32Array(await (await fetch(server.url + renderUrl('obj_b', [0, 2, 4], cameraToJson(camera), 'object'))).arrayBuffer());
+    for (let i = 0; i < 64 * 48; i++) {
+      const inside = Math.hypot(rays[i * 6 + 3]!, rays[i * 6 + 4]!, rays[i * 6 + 5]!) <= bound;
+      expect(Array.from(byObject.subarray(i * 3, i * 3 + 3)), `pixel ${i}`).toEqual(inside ? Array.from(got.subarray(i * 3, i * 3 + 3)) : [1, 1, 1]);
+    }
     const big = { ...cameraToJson(camera), width: 640, height: 480 };
     for (const url of [
-      renderUrl('obj_b', [0, 2, 4], big, null),
+      renderUrl('obj_b', [0, 2, 4], big, 'none'),
       `api/objects/obj_b/render?support=0,2&camera=${encodeURIComponent('{"fx":1}')}`,
       `api/objects/obj_b/render?support=0,2&camera=nope`,
-      renderUrl('obj_b', [0, 9], cameraToJson(camera), null),
+      renderUrl('obj_b', [0, 9], cameraToJson(camera), 'none'),
+      `api/objects/obj_b/render?support=0,2&camera=${encodeURIComponent(JSON.stringify(cameraToJson(camera)))}&within=all`,
       renderUrl('obj_b', [0, 2], cameraToJson(camera), -1),
     ]) {
       const r = await fetch(server.url + url);

@@ -13,11 +13,11 @@
  *                                                   the `X-Latent-Shape` header (`1,R,d`), the
  *                                                   support views' `foregroundRadius` in
  *                                                   `X-Foreground-Radius` (`none` without one)
- * - `/api/objects/<id>/render?support=..&camera=JSON&within=r`
+ * - `/api/objects/<id>/render?support=..&camera=JSON&within=r|object|none`
  *                                                -> rgb `[h, w, 3]` float32 little-endian: the
  *                                                   server's decoder for a small image (the page's
  *                                                   first frame while its own decoder starts);
- *                                                   rays with |m| > `within` are background
+ *                                                   rays beyond `within` are background (`renderUrl`)
  *
  * Every request must name the bound address and port in its `Host` header (403 otherwise), so a
  * page from another origin cannot reach the API through DNS rebinding.
@@ -64,10 +64,14 @@ export const FOREGROUND_RADIUS_HEADER = 'X-Foreground-Radius';
 /** Most pixels the server renders for the page's first frame (it is a preview, not a renderer). */
 export const MAX_SERVER_RENDER_PIXELS = 128 * 96;
 
-/** URL of the server-rendered first frame of `id` for `camera` (rays with |m| > `within` left white). */
-export function renderUrl(id: string, support: readonly number[], camera: CameraJson, within: number | null): string {
+/**
+ * URL of the server-rendered first frame of `id` for `camera`. Rays with |m| above `within` are
+ * left white: a number, `object` (the support views' `foregroundRadius` times originScale: the
+ * rays that can reach the object) or `none` (every ray decoded).
+ */
+export function renderUrl(id: string, support: readonly number[], camera: CameraJson, within: number | 'object' | 'none'): string {
   const c = encodeURIComponent(JSON.stringify(camera));
-  return `api/objects/${encodeURIComponent(id)}/render?support=${support.join(',')}&camera=${c}${within === null ? '' : `&within=${within}`}`;
+  return `api/objects/${encodeURIComponent(id)}/render?support=${support.join(',')}&camera=${c}&within=${within}`;
 }
 
 /** URL of the latents of `id` with the given support views. */

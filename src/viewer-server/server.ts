@@ -213,9 +213,10 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
           || ![cam.fx, cam.fy, cam.cx, cam.cy, ...cam.c2w].every(Number.isFinite)) {
           return apiError(res, 400, `camera: width x height must be whole, at most ${MAX_SERVER_RENDER_PIXELS} pixels, every value finite`, head);
         }
-        const within = query.has('within') ? Number(query.get('within')) : null;
-        if (within !== null && !(within > 0)) return apiError(res, 400, `within: expected a positive number, got '${query.get('within')}'`, head);
+        const w = query.get('within') ?? 'object';
+        if (!(w === 'object' || w === 'none' || Number(w) > 0)) return apiError(res, 400, `within: expected a positive number, object or none, got '${w}'`, head);
         const e = encodedFor(id, obj, support);
+        const within = w === 'none' ? null : w === 'object' ? (e.foreground === null ? null : e.foreground * model.config.model.originScale) : Number(w);
         const rays = pluckerImage(cam, model.config.model.originScale);
         const index = new Int32Array(n);
         const m = raysWithin(rays, n, within, index);

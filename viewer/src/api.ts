@@ -40,7 +40,7 @@ export const api = {
     return { data, shape: shape as [number, number, number], foreground: fg > 0 ? fg : null };
   },
   /** The server's decoder for a small image: rgb `[h, w, 3]` (the first frame while the page's decoder starts). */
-  render: async (id: string, support: readonly number[], camera: CameraJson, within: number | null): Promise<Float32Array> => {
+  render: async (id: string, support: readonly number[], camera: CameraJson, within: number | 'object' | 'none'): Promise<Float32Array> => {
     const res = await get(renderUrl(id, support, camera, within));
     const rgb = new Float32Array(await res.arrayBuffer());
     if (rgb.length !== camera.width * camera.height * 3) throw new Error(`render: ${rgb.length} values for ${camera.width}x${camera.height}`);

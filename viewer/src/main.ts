@@ -285,7 +285,7 @@ function requestView(): void {
  * The server decodes a small first frame while the page's decoder starts (its workers compile
  * wasm and load the weights); shown unless the page's own image came first.
  */
-async function serverFrame(version: number, within: number | null): Promise<void> {
+async function serverFrame(version: number): Promise<void> {
   if (!detail || !modelInfo) return;
   const snap = snapshotCamera(scene.camera);
   const full = fullSize();
@@ -294,7 +294,7 @@ async function serverFrame(version: number, within: number | null): Promise<void
   const k = Math.min(1, floor, Math.sqrt(MAX_SERVER_RENDER_PIXELS / (full.width * full.height)));
   const w = Math.max(1, Math.round(full.width * k)), h = Math.max(1, Math.round(full.height * k));
   const cam = cameraFromSnapshot(snap, w, h);
-  const rgb = await api.render(detail.id, support, cameraToJson(cam), within);
+  const rgb = await api.render(detail.id, support, cameraToJson(cam), 'object');
   if (version !== latentsVersion || pageImageShown) return;
   scene.showLightField(w, h, rgb);
   noteImage('server', w, h, false);
@@ -315,11 +315,12 @@ async function refreshLatents(): Promise<void> {
   window.lfkitViewer.decoderReady = false;
   if (!host) setStatus('encoding the support views; starting the decoder...');
   // the server's encoder and the decoder's start-up run at the same time
-  const zp = api.latents(detail.id, support);
   if (!host) {
-    // the page's decoder is still starting: the server draws the first frame meanwhile
-    void zp.then((z) => serverFrame(version, z.foreground === null ? domain : z.foreground * modelInfo!.config.originScale)).catch((err: unknown) => console.warn(`server frame: ${(err as Error).message}`));
+    // the page's decoder is still starting: the server draws the first frame meanwhile (only
+    // the rays that can reach the object, as in a coarse pass)
+    void serverFrame(version).catch((err: unknown) => console.warn(`server frame: ${(err as Error).message}`));
   }
+  const zp = api.latents(detail.id, support);
   const [z, h] = await Promise.all([zp, hostReady]);
   if (version !== latentsVersion) return; // a newer choice superseded this one
   coarseDomain = z.foreground === null ? null : z.foreground * modelInfo.config.originScale;
