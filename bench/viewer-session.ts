@@ -82,6 +82,8 @@ export interface FirstMinute {
   orbit: { minWidth: number; minHeight: number; fps: number; frames: number; seconds: number };
   /** Pointer events: median and max delay from creation to handled, ms. */
   pointer: { medianMs: number; maxMs: number; events: number };
+  /** Main-thread tasks over 50 ms during the drag: how many, the longest (ms). */
+  longTasks: { count: number; maxMs: number };
   /** Elevation after dragging far downward and far upward, and the note shown. */
   elevation: { low: number; high: number; note: string | null };
   rays: number;
@@ -137,6 +139,7 @@ export async function measureFirstMinute(s: ViewerSession, opts: { dragSeconds?:
   await page.mouse.down();
   const seconds = opts.dragSeconds ?? 4;
   const t0 = Date.now();
+  const tPage0 = await page.evaluate(() => performance.now());
   let k = 0;
   while (Date.now() - t0 < seconds * 1000) {
     k++;
@@ -179,6 +182,10 @@ export async function measureFirstMinute(s: ViewerSession, opts: { dragSeconds?:
       seconds: dragSec,
     },
     pointer: { medianMs: median(delays), maxMs: Math.max(...delays), events: delays.length },
+    longTasks: (() => {
+      const lt = during.longTasks.filter((t) => t.start >= tPage0);
+      return { count: lt.length, maxMs: lt.length ? Math.max(...lt.map((t) => t.ms)) : 0 };
+    })(),
     elevation: { low: Math.min(...elev), high: Math.max(...elev), note },
     rays: during.render?.raysPerSecond ?? NaN,
   };

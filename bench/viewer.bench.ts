@@ -38,6 +38,7 @@ export const viewerBenchmark: Benchmark = {
         { name: 'viewer.orbit_fps', value: r.orbit.fps, unit: 'frames/s', backend, note: `${r.orbit.frames} images in ${r.orbit.seconds.toFixed(1)} s of dragging (one mouse move per 16 ms); ${at}` },
         { name: 'viewer.pointer_delay_median_ms', value: r.pointer.medianMs, unit: 'ms', backend, note: `pointermove creation -> handled (OrbitControls), median of ${r.pointer.events} events during the drag` },
         { name: 'viewer.pointer_delay_max_ms', value: r.pointer.maxMs, unit: 'ms', backend, note: 'the largest of the same events' },
+        { name: 'viewer.long_tasks_during_drag', value: r.longTasks.count, unit: 'tasks', backend, note: `page main-thread tasks over 50 ms during the drag (longest ${r.longTasks.maxMs.toFixed(0)} ms)` },
         { name: 'viewer.rays_per_s', value: r.rays, unit: 'rays/s', backend, note: `the page's measured decoder rate (readout) after the drag, ${r.backend}, bundled model` },
         { name: 'viewer.elevation_min_deg', value: r.elevation.low, unit: 'deg', backend: 'none', note: `dragging far downward; trained ${st.cameras.elevationDeg.join(' to ')}` },
         { name: 'viewer.elevation_max_deg', value: r.elevation.high, unit: 'deg', backend: 'none', note: `dragging far upward; note shown: ${r.elevation.note ?? 'none'}` },

@@ -8,9 +8,6 @@
  * the previous context. `memory` reports `tf.memory()` so tests can check nothing grows.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { TestTimeOptimizer } from '../../src/analysis/tto.ts';
 import { decodeSafetensors, LightFieldModel, patchWasmKernels, type DecoderContext, type ModelConfig } from '../../src/model/index.ts';
@@ -24,7 +21,18 @@ function weightsMap(bytes: ArrayBuffer): Map<string, { shape: number[]; data: Fl
   return new Map(Object.entries(tensors).map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
 }
 
+/**
+ * The other backends are loaded on demand: a wasm decoder worker (the start-up path) then parses
+ * only tfjs-core, the wasm backend and the model, not WebGL's and WebGPU's shader libraries.
+ */
+const BACKEND_MODULES: Record<string, () => Promise<unknown>> = {
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+};
+
 async function useBackend(name: string): Promise<void> {
+  await BACKEND_MODULES[name]?.();
   // The threaded wasm build spawns pthread workers that importScripts() tfjs's own script,
   // which does not exist once Vite has bundled it ("e is not defined" in a blob worker). The
   // single-threaded SIMD build needs no helper script; it runs in our one decoder worker.

@@ -62,6 +62,8 @@ export interface ViewerState {
   firstFullMs: number | null;
   /** Delay from each pointer event's creation to the end of its handling, ms (the last 200). */
   pointerDelays: number[];
+  /** Main-thread tasks over 50 ms (the browser's long-task timing): start and duration, ms (the last 200). */
+  longTasks: Array<{ start: number; ms: number }>;
   /** The last refinement of the current latents (support-view PSNR before and after), or null. */
   refine: { steps: number; running: boolean; supportPsnrBefore: number | null; supportPsnrAfter: number | null; seconds: number } | null;
 }
@@ -139,6 +141,13 @@ let firstFullMs: number | null = null;
 let pageImageShown = false;
 let orbitPlaced = false;
 const pointerDelays: number[] = [];
+const longTasks: ViewerState['longTasks'] = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, ms: e.duration });
+    if (longTasks.length > 200) longTasks.splice(0, longTasks.length - 200);
+  }).observe({ type: 'longtask', buffered: true });
+} catch { /* no long-task timing in this browser */ }
 let refineState: ViewerState['refine'] = null;
 
 window.lfkitViewer = {
@@ -165,6 +174,7 @@ window.lfkitViewer = {
     firstImage,
     firstFullMs,
     pointerDelays: pointerDelays.slice(),
+    longTasks: longTasks.slice(),
     refine: refineState && { ...refineState },
   }),
   lastImage: () => lastImage && {
