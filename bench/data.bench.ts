@@ -8,7 +8,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { openDataset } from '../src/datasets/index.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
 import { tmpDir, writeLearnit } from '../test/helpers/dataset-fixtures.ts';
 import { median, timeIt, type Benchmark, type Figure } from './harness.ts';
 

@@ -7,9 +7,9 @@
  * step and ~84,000 rays/s (../shared/bench/torch_reference.py).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LightFieldModel, Trainer, resolveConfig, type Batch } from '../src/model/index.ts';
+import { LightFieldModel, Trainer, resolveConfig, type Batch } from '../src/core/model/index.ts';
 import { initBackend } from '../src/node/backend.ts';
-import { Rng } from '../src/util/rng.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { median, type Benchmark, type Figure } from './harness.ts';
 
 function randomBatch(B: number, S: number, H: number, K: number, rng: Rng): Batch {

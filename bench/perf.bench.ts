@@ -15,7 +15,7 @@
  */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { LightFieldModel, Trainer, resolveConfig, type Batch, type LfkitConfig } from '../src/model/index.ts';
+import { LightFieldModel, Trainer, resolveConfig, type Batch, type LfkitConfig } from '../src/core/model/index.ts';
 import { initBackend } from '../src/node/backend.ts';
 import { parallelEngine } from '../src/node/parallel/engine.ts';
 import { flopsPerRay, flopsPerTrainStep, flopsPerView, peakFlops } from '../src/node/parallel/flops.ts';
@@ -24,10 +24,10 @@ import { ReplicaPool, modelLayout, packWeights } from '../src/node/parallel/pool
 import { unpack } from '../src/node/parallel/split.ts';
 import { parallelSynthesizer } from '../src/node/parallel/synth.ts';
 import { threadCpuSeconds } from '../src/node/parallel/thread-cpu.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
-import { renderCamera, type ViewSynthesizer } from '../src/render/render.ts';
-import { modelSynthesizer } from '../src/train/model-engine.ts';
-import { Rng } from '../src/util/rng.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { renderCamera, type ViewSynthesizer } from '../src/core/render/render.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { machineInfo, median, type Benchmark, type Figure } from './harness.ts';
 
 const TORCH_SAMPLES_PER_S = 8 / 1.15;

@@ -1,5 +1,5 @@
 /** Plücker images per second at 128x128 (pure TypeScript, `src/rays`). */
-import { cameraAt, orbitPose, pluckerImage } from '../src/rays/index.ts';
+import { cameraAt, orbitPose, pluckerImage } from '../src/core/rays/index.ts';
 import { median, timeIt, type Benchmark } from './harness.ts';
 
 export const raysBenchmark: Benchmark = {

@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runObjectJob } from '../src/synth/job.ts';
-import { DEFAULT_RENDER, proceduralJobs, synthesizeProcedural } from '../src/synth/synth.ts';
-import { SYNTH_CATEGORIES } from '../src/synth/shapes.ts';
+import { runObjectJob } from '../datasets/job.ts';
+import { DEFAULT_RENDER, proceduralJobs, synthesizeProcedural } from '../src/node/tasks/synth.ts';
+import { SYNTH_CATEGORIES } from '../datasets/shapes.ts';
 import { median, type Benchmark, type Figure } from './harness.ts';
 
 export const synthBenchmark: Benchmark = {

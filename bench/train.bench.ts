@@ -6,12 +6,12 @@
  * metric and baseline), which sets how long `lfkit eval` takes.
  */
 import { rmSync } from 'node:fs';
-import { openDataset } from '../src/datasets/index.ts';
-import { evaluateObject } from '../src/eval/evaluate.ts';
-import { LightFieldModel, resolveConfig } from '../src/model/index.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { evaluateObject } from '../src/core/analysis/evaluate.ts';
+import { LightFieldModel, resolveConfig } from '../src/core/model/index.ts';
 import { initBackend } from '../src/node/backend.ts';
-import { batchForStep, ObjectCache, planStep } from '../src/train/data.ts';
-import { modelSynthesizer } from '../src/train/model-engine.ts';
+import { batchForStep, ObjectCache, planStep } from '../src/node/training/data.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
 import { makeTinyLearnit } from '../test/helpers/tiny-learnit.ts';
 import { median, timeIt, type Benchmark, type Figure } from './harness.ts';
 

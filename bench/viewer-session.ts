@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { PACKAGE_ROOT } from '../src/viewer-server/build.ts';
+import { PACKAGE_ROOT } from '../src/node/viewer-server/build.ts';
 
 /** The flags the project runs Chromium with (no GPU, no network chatter). */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',

@@ -7,7 +7,7 @@
  * the trained range. The load average is in every note: the machine is often shared.
  */
 import os from 'node:os';
-import { findBundledModel } from '../src/viewer-server/demo.ts';
+import { findBundledModel } from '../src/node/viewer-server/demo.ts';
 import { measureFirstMinute, openViewer } from './viewer-session.ts';
 import type { Benchmark, Figure } from './harness.ts';
 

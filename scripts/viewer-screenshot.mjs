@@ -10,8 +10,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { openViewer } = await import('../bench/viewer-session.ts');
-const { findBundledModel } = await import('../src/viewer-server/demo.ts');
-const { PACKAGE_ROOT } = await import('../src/viewer-server/build.ts');
+const { findBundledModel } = await import('../src/node/viewer-server/demo.ts');
+const { PACKAGE_ROOT } = await import('../src/node/viewer-server/build.ts');
 
 const i = process.argv.indexOf('--out');
 const out = path.resolve(i > 0 ? process.argv[i + 1] : path.join(PACKAGE_ROOT, 'docs/images/viewer.png'));

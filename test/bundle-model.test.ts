@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cardMargins, checkCard, DEMO_MODEL_DIR, ensureRecipeTestObjects, readModelCard } from '../src/bundle/index.ts';
-import { useBackend } from '../src/train/backend.ts';
+import { cardMargins, checkCard, readModelCard } from '../src/node/tasks/card.ts';
+import { DEMO_MODEL_DIR, ensureRecipeTestObjects } from '../src/node/tasks/demo.ts';
+import { useBackend } from '../src/cli/backend.ts';
 
 const MODEL = DEMO_MODEL_DIR;
 let data: string;

@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { BUNDLE_MAX_BYTES, cardMargins, checkCard, detectRecipe, modelCardMarkdown } from '../src/bundle/index.ts';
-import { useBackend } from '../src/train/backend.ts';
-import type { ModelCard } from '../src/bundle/card.ts';
-import type { SupportSummary } from '../src/eval/evaluate.ts';
-import { countParameters, resolveConfig } from '../src/model/index.ts';
-import type { SweepResult } from '../src/sweep/sweep.ts';
-import { openDataset } from '../src/datasets/index.ts';
+import { BUNDLE_MAX_BYTES, detectRecipe } from '../src/node/tasks/bundle.ts';
+import { cardMargins, checkCard, modelCardMarkdown } from '../src/node/tasks/card.ts';
+import { useBackend } from '../src/cli/backend.ts';
+import type { ModelCard } from '../src/node/tasks/card.ts';
+import type { SupportSummary } from '../src/core/analysis/evaluate.ts';
+import { countParameters, resolveConfig } from '../src/core/model/index.ts';
+import type { SweepResult } from '../src/node/tasks/sweep.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 
@@ -64,12 +65,24 @@ describe('lfkit bundle', () => {
 
     // the model card: evaluated on the test split, figures equal to the sweep's on the same draws
     const work = path.join(base, 'card-work');
-    const c = await runCli(['bundle', '--out', out, '--card', '--support', '1,2', '--draws', '2', '--work', work, '--backend', 'cpu', '--quiet']);
+    const c = await runCli(['bundle', '--out', out, '--card', '--support', '1,2', '--draws', '2', '--work', work, '--backend', 'cpu', '--quiet',
+      '--extra-set', `same data=${root}`]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/wrote .*MODEL_CARD\.md/);
     const card = JSON.parse(fs.readFileSync(path.join(out, 'card.json'), 'utf8')) as ModelCard;
     expect(card.sweep).toMatchObject({ split: 'test', draws: 2, seed: 0, objects: 2, objectIds: ['obj004', 'obj005'], supportCounts: [1, 2] });
     expect(card.sweep.results[1]!.model).toEqual(sw.points[3]!.summary.model);
+    // an extra test set is swept the same way: on the same data it gives the same figures, with
+    // its training mean computed from that set's train split (the bundle's is the same, to 8 bits)
+    expect(card.extra).toHaveLength(1);
+    const x = card.extra![0]!;
+    expect(x.label).toBe('same data');
+    for (const S of [0, 1]) {
+      expect(x.sweep.results[S]!.model).toEqual(card.sweep.results[S]!.model);
+      expect(x.sweep.results[S]!.baselines.nearestSupport).toEqual(card.sweep.results[S]!.baselines.nearestSupport);
+      expect(Math.abs(x.sweep.results[S]!.baselines.trainMean!.psnr.mean - card.sweep.results[S]!.baselines.trainMean!.psnr.mean)).toBeLessThan(0.01);
+    }
+    expect(x.reproduce).toContain(`--data ${root}`);
     expect(card.training.command).toBe(JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')).command);
     expect(card.training.checkpoint.step).toBe(res.checkpoint.step);
     expect(card.training.secondsToCheckpoint).toBeGreaterThan(0);
@@ -88,6 +101,8 @@ describe('lfkit bundle', () => {
     expect(md).toContain(`**${card.sweep.results[0]!.model.psnr.mean.toFixed(2)} ± ${card.sweep.results[0]!.model.psnr.stderr.toFixed(2)}**`);
     expect(md).toMatch(/per-pixel training mean \| wrong-object control/);
     expect(md).toContain(card.reproduce);
+    expect(md).toContain('## same data');
+    expect(md).toContain(x.reproduce);
     expect((await sharp(path.join(out, 'sweep.png')).metadata()).format).toBe('png');
     expect(fs.readdirSync(out)).not.toContain('eval-partial.jsonl');
     expect(fs.existsSync(path.join(work, 'eval-partial.jsonl'))).toBe(true);
@@ -104,7 +119,7 @@ describe('lfkit bundle', () => {
     const tampered = { ...card, sweep: { ...card.sweep, records: { ...card.sweep.records, '1': { ...card.sweep.records['1'], obj004: { ...card.sweep.records['1']!['obj004']!, model: [99, 99] } } } } };
     fs.writeFileSync(path.join(out, 'card.json'), JSON.stringify(tampered));
     expect((await checkCard(out, { data: { root }, objects: 2, draws: 1 })).maxAbsDiff).toBeGreaterThan(50);
-  });
+  }, 300_000);
 
   it('refuses to overwrite without --force, to write into a foreign folder, and to bundle a bundle', async () => {
     const out = path.join(base, 'b2');
@@ -138,14 +153,16 @@ describe('lfkit bundle', () => {
     const ms = (mean: number, stderr = 0.1) => ({ mean, stderr, n: 10 });
     const sum = (support: number, m: number, tm: number, wo: number): SupportSummary => ({
       support, objects: 1, draws: 1, images: 1, model: { psnr: ms(m, support === 1 ? 0.2 : 0.1), objectPsnr: ms(0), ssim: ms(0) },
-      baselines: { trainMean: { psnr: ms(tm), objectPsnr: ms(0), ssim: ms(0) }, wrongObject: { psnr: ms(wo), objectPsnr: ms(0), ssim: ms(0) } },
+      baselines: { trainMean: { psnr: ms(tm), objectPsnr: ms(0), ssim: ms(0) }, wrongObject: { psnr: ms(wo), objectPsnr: ms(0), ssim: ms(0) },
+        nearestSupport: { psnr: ms(m - 1.25), objectPsnr: ms(0), ssim: ms(0) } },
     });
     const m = cardMargins([sum(1, 16, 14.5, 15), sum(3, 17.5, 14.5, 16), sum(5, 18, 14.5, 16.2)]);
     expect(m.vsTrainMeanAt3).toBeCloseTo(3, 10);
     expect(m.vsWrongObjectAt3).toBeCloseTo(1.5, 10);
     expect(m.gain1to5).toBeCloseTo(2, 10);
     expect(m.gain1to5StdErrs).toBeCloseTo(0.3, 10);
-    expect(cardMargins([sum(2, 1, 1, 1)])).toEqual({ vsTrainMeanAt3: null, vsWrongObjectAt3: null, gain1to5: null, gain1to5StdErrs: null });
+    expect(m.vsNearestAt3).toBeCloseTo(1.25, 10);
+    expect(cardMargins([sum(2, 1, 1, 1)])).toEqual({ vsTrainMeanAt3: null, vsWrongObjectAt3: null, vsNearestAt3: null, gain1to5: null, gain1to5StdErrs: null });
     const ds = await openDataset(root, { category: 'chairs' });
     expect(detectRecipe(ds, 16, 8)).toBeNull();
   });

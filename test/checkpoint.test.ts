@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LightFieldModel, Trainer, decodeSafetensors, encodeSafetensors } from '../src/model/index.ts';
-import { loadCheckpoint, saveCheckpoint } from '../src/node/checkpoint.ts';
+import { LightFieldModel, Trainer, decodeSafetensors, encodeSafetensors } from '../src/core/model/index.ts';
+import { loadCheckpoint, saveCheckpoint } from '../src/node/runs/checkpoint.ts';
 import { randomBatch, tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 
 let dir: string;

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { trainConfigFromFlags } from '../src/cli/commands/train.ts';
-import { resolveConfig } from '../src/model/index.ts';
-import { createRunFolder } from '../src/train/run-folder.ts';
+import { trainConfigFromFlags } from '../src/cli/train.ts';
+import { resolveConfig } from '../src/core/model/index.ts';
+import { createRunFolder } from '../src/node/runs/run-folder.ts';
 
 const flags = (f: Record<string, unknown>) => ({ out: '/nonexistent', set: [], checkpointEvery: 1, valEvery: 1, valObjects: 1, logEvery: 1, ...f }) as Parameters<typeof trainConfigFromFlags>[0];
 

@@ -4,7 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatInspectReport, inspectDataset } from '../src/datasets/index.ts';
+import { formatInspectReport, inspectDataset } from '../src/node/tasks/inspect.ts';
 import { rgbaPattern, removeTmpDirs, tmpDir, writeLearnit, writePng } from './helpers/dataset-fixtures.ts';
 
 afterAll(removeTmpDirs);

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../src/datasets/image.ts';
-import { decodePngFast, pngSize } from '../src/datasets/png.ts';
+import { decodeImage } from '../src/node/io/image.ts';
+import { decodePngFast, pngSize } from '../src/node/io/png.ts';
 import { assertClose } from './helpers/assert-close.ts';
 import { compositeOnWhite, rgbaPattern, removeTmpDirs, tmpDir, writePng } from './helpers/dataset-fixtures.ts';
 

@@ -7,10 +7,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  DatasetError, decodeImage, loadObjectFolder, openDataset, parseSrnPose, type PosedObject,
-} from '../src/datasets/index.ts';
-import { fromRowMajor, orbitPose, pixelRays, toRowMajor } from '../src/rays/index.ts';
+import { DatasetError, type PosedObject } from '../src/core/data/types.ts';
+import { decodeImage } from '../src/node/io/image.ts';
+import { loadObjectFolder, openDataset } from '../src/node/io/open-dataset.ts';
+import { parseSrnPose } from '../src/node/io/srn.ts';
+import { fromRowMajor, orbitPose, pixelRays, toRowMajor } from '../src/core/rays/index.ts';
 import { assertClose } from './helpers/assert-close.ts';
 import { compositeOnWhite, rgbaPattern, removeTmpDirs, tmpDir, viewPose, writeLearnit, writePng } from './helpers/dataset-fixtures.ts';
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { spreadSupport } from '../src/bundle/demo.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
+import { spreadSupport } from '../src/node/tasks/demo.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 

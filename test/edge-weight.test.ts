@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { edgeLossWeights, edgeMask, foregroundPixels } from '../src/datasets/episodes.ts';
-import { openDataset } from '../src/datasets/index.ts';
-import { LightFieldModel, Trainer, batchLoss, batchTensors, resolveConfig } from '../src/model/index.ts';
+import { edgeLossWeights, edgeMask, foregroundPixels } from '../src/core/data/episodes.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { LightFieldModel, Trainer, batchLoss, batchTensors, resolveConfig } from '../src/core/model/index.ts';
 import { sliceBatch } from '../src/node/parallel/split.ts';
-import { buildBatch, cachedView, ObjectCache } from '../src/train/data.ts';
-import { Rng } from '../src/util/rng.ts';
+import { buildBatch, cachedView, ObjectCache } from '../src/node/training/data.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { randomBatch, tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 

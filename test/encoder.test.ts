@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LightFieldModel, patchify } from '../src/model/index.ts';
-import { Rng } from '../src/util/rng.ts';
+import { LightFieldModel, patchify } from '../src/core/model/index.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { maxAbsDiff } from './helpers/assert-close.ts';
 import { tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 

@@ -1,7 +1,7 @@
 /** The episode sampler (method.md section 3): seeded, without replacement, training views < 25. */
 import { describe, expect, it } from 'vitest';
-import { episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels, TRAIN_VIEWS } from '../src/datasets/episodes.ts';
-import { Rng } from '../src/util/rng.ts';
+import { episodeViewPool, foregroundPixels, sampleEpisode, sampleQueryPixels, TRAIN_VIEWS } from '../src/core/data/episodes.ts';
+import { Rng } from '../src/core/util/rng.ts';
 
 describe('sampleEpisode', () => {
   it('is deterministic for a seed and differs between seeds', () => {

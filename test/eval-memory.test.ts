@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { openDataset } from '../src/datasets/index.ts';
-import { evaluateSynthesizer } from '../src/eval/evaluate.ts';
-import { LightFieldModel, resolveConfig } from '../src/model/index.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
-import { renderCamera } from '../src/render/render.ts';
-import { modelSynthesizer } from '../src/train/model-engine.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { evaluateSynthesizer } from '../src/core/analysis/evaluate.ts';
+import { LightFieldModel, resolveConfig } from '../src/core/model/index.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { renderCamera } from '../src/core/render/render.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
 beforeAll(async () => {

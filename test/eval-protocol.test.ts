@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { openDataset } from '../src/datasets/index.ts';
-import { drawEpisodes, evaluateSynthesizer, formatEvalTable, type EvalStore, type ObjectRecord } from '../src/eval/evaluate.ts';
-import { renderCamera, type SupportSet, type ViewSynthesizer } from '../src/render/render.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { drawEpisodes, evaluateSynthesizer, formatEvalTable, type EvalStore, type ObjectRecord } from '../src/core/analysis/evaluate.ts';
+import { renderCamera, type SupportSet, type ViewSynthesizer } from '../src/core/render/render.ts';
+import { cameraAt, orbitPose, pluckerImage, type Camera } from '../src/core/rays/index.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
 /** A test double: predicts the support views' mean colour everywhere (= the supportMean baseline). */
 function meanColourSynth(size: number): ViewSynthesizer<number[]> & { live: number; rays: number } {
   const s = {
     imageSize: size,
-    originScale: 1,
+    cameraRays: (cam: Camera, out?: Float32Array) => pluckerImage(cam, 1, out),
     live: 0,
     rays: 0,
     encode(support: SupportSet) {

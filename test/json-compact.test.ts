@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stringifyCompactArrays } from '../src/node/fs.ts';
+import { stringifyCompactArrays } from '../src/node/io/fs.ts';
 
 describe('stringifyCompactArrays (card.json)', () => {
   it('parses to the same value, arrays of plain values on one line, nested structure indented', () => {

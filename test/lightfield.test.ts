@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LightFieldModel, fourierFeatures, fourierFeaturesRef, fourierFeatureWidth, fourierFrequencies, fourierOmegas } from '../src/model/index.ts';
+import { LightFieldModel, fourierFeatures, fourierFeaturesRef, fourierFeatureWidth, fourierFrequencies, fourierOmegas } from '../src/core/model/index.ts';
 import { assertClose, maxAbsDiff } from './helpers/assert-close.ts';
 import { tinyConfig, useBackend } from './helpers/model-fixtures.ts';
-import { Rng } from '../src/util/rng.ts';
+import { Rng } from '../src/core/util/rng.ts';
 
 beforeAll(async () => { await useBackend('wasm'); });
 

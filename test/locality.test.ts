@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { absDiffMap, chooseTokens, colormap, concentration, finiteMean, rescaleToMax, tokenEffects } from '../src/analysis/locality.ts';
-import { LightFieldModel } from '../src/model/index.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
-import { modelSynthesizer } from '../src/train/model-engine.ts';
-import { renderCamera } from '../src/render/render.ts';
-import { Rng } from '../src/util/rng.ts';
+import { absDiffMap, chooseTokens, colormap, concentration, finiteMean, rescaleToMax, tokenEffects } from '../src/core/analysis/locality.ts';
+import { LightFieldModel } from '../src/core/model/index.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { modelSynthesizer } from '../src/core/model/support.ts';
+import { renderCamera } from '../src/core/render/render.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { assertClose } from './helpers/assert-close.ts';
 import { tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 

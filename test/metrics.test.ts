@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { edgePsnr, gaussianKernel, maskedPsnr, meanStdErr, mse, psnr, silhouetteEdges, ssim, clamp01 } from '../src/eval/metrics.ts';
-import { nearestSupportIndex, supportMeanImage, TrainMeanAccumulator, whiteImage } from '../src/eval/baselines.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
-import { Rng } from '../src/util/rng.ts';
+import { edgePsnr, gaussianKernel, maskedPsnr, meanStdErr, mse, psnr, silhouetteEdges, ssim, clamp01 } from '../src/core/metrics/metrics.ts';
+import { nearestSupportIndex, supportMeanImage, TrainMeanAccumulator, whiteImage } from '../src/core/metrics/baselines.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { assertClose } from './helpers/assert-close.ts';
 
 describe('psnr', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, configDiff, configFromJson, countParameters, learningRate, resolveConfig } from '../src/model/index.ts';
+import { ConfigError, DEFAULTS, configDiff, configFromJson, countParameters, learningRate, resolveConfig } from '../src/core/model/index.ts';
 
 describe('config', () => {
   it('new configs use the exact GELU; a config written without model.gelu loads with the tanh form it was trained with', () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LightFieldModel, Trainer, batchLoss, batchTensors } from '../src/model/index.ts';
-import { Rng } from '../src/util/rng.ts';
+import { LightFieldModel, Trainer, batchLoss, batchTensors } from '../src/core/model/index.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { randomBatch, tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 
 afterAll(async () => { await useBackend('wasm'); });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { transposeInto } from '../src/nn/wasm-kernels.ts';
-import { gelu, geluExact, geluTanh } from '../src/nn/layers.ts';
-import { Rng } from '../src/util/rng.ts';
+import { transposeInto } from '../src/core/nn/wasm-kernels.ts';
+import { gelu, geluExact, geluTanh } from '../src/core/nn/layers.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { useBackend } from './helpers/model-fixtures.ts';
 
 function naiveTranspose(src: Float32Array, shape: number[], perm: number[]): Float32Array {

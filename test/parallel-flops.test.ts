@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/model/index.ts';
+import { resolveConfig } from '../src/core/model/index.ts';
 import { decoderMacsPerRay, decoderPrepareMacs, encoderMacs, flopsPerRay, flopsPerTrainStep, flopsPerView, peakFlops } from '../src/node/parallel/flops.ts';
 
 // image 16, patch 8 (P = 4 patches of 9 * 64 = 576 values), D 4, 1 block, R 2, d 4, F 24 (n = 2), 2 heads, L 2

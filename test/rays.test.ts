@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cameraAt, cameraFromLearnit, cameraFromSrn, lookAt, orbitPose, pixelRays, plucker, pluckerImage,
   pluckerAtPixels, rigidPoseProblem, scaleCamera, toRowMajor, fromRowMajor, cameraAngleX, CameraError, cameraRanges,
-} from '../src/rays/index.ts';
+} from '../src/core/rays/index.ts';
 import { assertClose } from './helpers/assert-close.ts';
 
 describe('Plücker embedding', () => {

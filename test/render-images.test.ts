@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { gridImage, resizeImage, rgbImage } from '../src/render/image-ops.ts';
-import { writeAnimation, writePng } from '../src/node/images.ts';
-import { plotTrainingCurves } from '../src/node/plot.ts';
+import { gridImage, resizeImage, rgbImage } from '../src/core/render/image-ops.ts';
+import { writeAnimation, writePng } from '../src/node/io/images.ts';
+import { plotTrainingCurves } from '../src/node/io/plot.ts';
 import { assertClose } from './helpers/assert-close.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-img-'));

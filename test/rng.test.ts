@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/util/rng.ts';
+import { Rng } from '../src/core/util/rng.ts';
 
 describe('Rng', () => {
   it('is deterministic per seed and resumable from its state', () => {

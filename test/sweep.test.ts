@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { pairedDifference, pairedMarkdown, sweepCsv, sweepPlotSpec, type SweepResult } from '../src/sweep/sweep.ts';
-import { isRunFinished } from '../src/sweep/train-sweep.ts';
+import { pairedDifference, pairedMarkdown, sweepCsv, sweepPlotSpec, type SweepResult } from '../src/node/tasks/sweep.ts';
+import { isRunFinished } from '../src/node/tasks/train-sweep.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 import { runCli, TINY_SETS } from './helpers/run-cli.ts';
 

@@ -8,13 +8,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDataset } from '../src/datasets/index.ts';
-import { cameraRanges } from '../src/rays/index.ts';
-import { Rng } from '../src/util/rng.ts';
-import { BROAD_CAMERAS, drawLook, HELDOUT_HUES } from '../src/synth/looks.ts';
-import { RECIPES } from '../src/synth/recipes.ts';
-import { synthesizeProcedural } from '../src/synth/synth.ts';
-import type { Rgb } from '../src/synth/geometry.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { cameraRanges } from '../src/core/rays/index.ts';
+import { Rng } from '../src/core/util/rng.ts';
+import { BROAD_CAMERAS, drawLook, HELDOUT_HUES } from '../datasets/looks.ts';
+import { RECIPES } from '../datasets/recipes.ts';
+import { synthesizeProcedural } from '../src/node/tasks/synth.ts';
+import type { Rgb } from '../datasets/geometry.ts';
 
 const dirs: string[] = [];
 const tmp = (name: string): string => {

@@ -10,19 +10,20 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { SphereGeometry } from 'three';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inspectDataset, openDataset } from '../src/datasets/index.ts';
-import { cameraAt, cameraFromLearnit, orbitPose, pixelRays } from '../src/rays/index.ts';
-import { Rng } from '../src/util/rng.ts';
-import { MeshBuilder, maxRadius, trs } from '../src/synth/geometry.ts';
-import { encodePng } from '../src/synth/png.ts';
-import { buildRenderMesh, renderView } from '../src/synth/render.ts';
-import { SYNTH_CATEGORIES, synthMesh } from '../src/synth/shapes.ts';
+import { inspectDataset } from '../src/node/tasks/inspect.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { cameraAt, cameraFromLearnit, orbitPose, pixelRays } from '../src/core/rays/index.ts';
+import { Rng } from '../src/core/util/rng.ts';
+import { MeshBuilder, maxRadius, trs } from '../datasets/geometry.ts';
+import { encodePng } from '../datasets/png.ts';
+import { buildRenderMesh, renderView } from '../datasets/render.ts';
+import { SYNTH_CATEGORIES, synthMesh } from '../datasets/shapes.ts';
 import {
   DEFAULT_RENDER, proceduralJobs, synthesizeMeshes, synthesizeProcedural, type ProceduralOptions,
-} from '../src/synth/synth.ts';
-import { objectSeed } from '../src/synth/job.ts';
-import { loadMeshFile } from '../src/synth/mesh-io.ts';
-import { RECIPES } from '../src/synth/recipes.ts';
+} from '../src/node/tasks/synth.ts';
+import { objectSeed } from '../datasets/job.ts';
+import { loadMeshFile } from '../datasets/mesh-io.ts';
+import { RECIPES } from '../datasets/recipes.ts';
 
 const tmpRoots: string[] = [];
 function tmp(tag: string): string {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { openDataset } from '../src/datasets/index.ts';
-import { batchForStep, buildBatch, cachedView, ObjectCache, planStep } from '../src/train/data.ts';
-import { pluckerAtPixels, pluckerImage } from '../src/rays/index.ts';
-import { Rng } from '../src/util/rng.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { batchForStep, buildBatch, cachedView, ObjectCache, planStep } from '../src/node/training/data.ts';
+import { pluckerAtPixels, pluckerImage } from '../src/core/rays/index.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { assertClose } from './helpers/assert-close.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
@@ -40,7 +40,7 @@ describe('buildBatch', () => {
     expect(batch.supportRgb.length).toBe(3 * 2 * 256 * 3);
     expect(batch.supportPlucker.length).toBe(3 * 2 * 256 * 6);
     // replay the same draws to know which views and pixels were taken
-    const { sampleEpisode, sampleQueryPixels } = await import('../src/datasets/episodes.ts');
+    const { sampleEpisode, sampleQueryPixels } = await import('../src/core/data/episodes.ts');
     const rng = new Rng(5);
     objs.forEach((o, b) => {
       const ep = sampleEpisode(rng, 8, S, { split: 'train' });

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDataset } from '../src/datasets/index.ts';
-import type { Batch } from '../src/train/data.ts';
-import type { EngineFactory, TrainEngine } from '../src/train/engine.ts';
-import { runCheckpoint, train, type LoopConfig } from '../src/train/train.ts';
-import { readMetrics } from '../src/train/run-folder.ts';
-import { Rng } from '../src/util/rng.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import type { Batch } from '../src/node/training/data.ts';
+import type { EngineFactory, TrainEngine } from '../src/node/training/engine.ts';
+import { train, type LoopConfig } from '../src/node/training/train.ts';
+import { runCheckpoint } from '../src/node/runs/run-folder.ts';
+import { readMetrics } from '../src/node/runs/run-folder.ts';
+import { Rng } from '../src/core/util/rng.ts';
+import { pluckerImage, type Camera } from '../src/core/rays/index.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 
 /**
@@ -18,7 +20,7 @@ import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 function tinyEngines(): EngineFactory<LoopConfig> & { saves: number } {
   const make = (w: number[], m: number[], rng: Rng): TrainEngine => ({
     synth: {
-      imageSize: 16, originScale: 1,
+      imageSize: 16, cameraRays: (cam: Camera, out?: Float32Array) => pluckerImage(cam, 1, out),
       encode: () => null,
       renderRays: (_c: unknown, rays: Float32Array) => {
         const n = rays.length / 6, out = new Float32Array(n * 3);

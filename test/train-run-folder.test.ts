@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   appendMetrics, configDiff, createRunFolder, isRunFolder, readMetrics, readRunInfo, RunError, truncateMetricsAfter,
-} from '../src/train/run-folder.ts';
+} from '../src/node/runs/run-folder.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lfkit-run-'));
 const info = { config: { model: { d: 16 }, train: { lr: 1e-3 } }, data: { root: '/d', category: 'chairs', size: 16 }, support: [1, 2], seed: 0 };

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyModel, formatTtoTable, TestTimeOptimizer, testTimeOptimize, ttoCheckpoints } from '../src/analysis/tto.ts';
-import { LightFieldModel } from '../src/model/index.ts';
-import { cameraAt, orbitPose } from '../src/rays/index.ts';
-import type { SupportSet } from '../src/render/render.ts';
-import { Rng } from '../src/util/rng.ts';
+import { copyModel, formatTtoTable, TestTimeOptimizer, testTimeOptimize, ttoCheckpoints } from '../src/core/analysis/tto.ts';
+import { LightFieldModel } from '../src/core/model/index.ts';
+import { cameraAt, orbitPose } from '../src/core/rays/index.ts';
+import type { SupportSet } from '../src/core/render/render.ts';
+import { Rng } from '../src/core/util/rng.ts';
 import { tinyConfig, useBackend } from './helpers/model-fixtures.ts';
 
 beforeAll(async () => { await useBackend('cpu'); });

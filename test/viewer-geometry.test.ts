@@ -1,13 +1,13 @@
 /**
- * Where the viewer keeps to the model's valid range (`src/viewer-server/view-geometry.ts`):
+ * Where the viewer keeps to the model's valid range (`src/core/model/view-geometry.ts`):
  * trained camera ranges from a config, zoom limits, support views spread by azimuth, the rays
  * within a distance of the origin, and the silhouette bound of the support views.
  */
 import { describe, expect, it } from 'vitest';
-import { CLASSIC_CAMERA_RANGES, lookAt, pluckerImage, type Camera } from '../src/rays/index.ts';
+import { CLASSIC_CAMERA_RANGES, lookAt, pluckerImage, type Camera } from '../src/core/rays/index.ts';
 import {
   foregroundRadius, trainedCameras, orbitAngles, raysWithin, supportByAzimuth, zoomLimits,
-} from '../src/viewer-server/view-geometry.ts';
+} from '../src/core/model/view-geometry.ts';
 
 function orbitCamera(azDeg: number, elDeg: number, radius = 4, size = 32, angleX = 0.6911): Camera {
   const a = (azDeg * Math.PI) / 180, e = (elDeg * Math.PI) / 180;

@@ -14,18 +14,18 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/model/index.ts';
-import { lookAt, pluckerImage } from '../src/rays/index.ts';
+import { resolveConfig } from '../src/core/model/index.ts';
+import { lookAt, pluckerImage } from '../src/core/rays/index.ts';
 import { initBackend } from '../src/node/backend.ts';
-import { saveCheckpointDir } from '../src/train/engine.ts';
-import { modelEngines } from '../src/train/model-engine.ts';
-import { createRunFolder, runPaths } from '../src/train/run-folder.ts';
-import { loadRun } from '../src/train/run.ts';
-import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/viewer-server/build.ts';
-import { ViewerData } from '../src/viewer-server/dataset.ts';
-import { loadViewerModel, type ViewerModel } from '../src/viewer-server/model.ts';
-import { cameraFromJson, cameraToJson, renderUrl, type CameraJson, type ViewerInfo } from '../src/viewer-server/protocol.ts';
-import { startViewerServer, type ViewerServer } from '../src/viewer-server/server.ts';
+import { saveCheckpointDir } from '../src/node/training/engine.ts';
+import { modelEngines } from '../src/node/training/model-engine.ts';
+import { createRunFolder, runPaths } from '../src/node/runs/run-folder.ts';
+import { openRun } from '../src/node/runs/run.ts';
+import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/node/viewer-server/build.ts';
+import { ViewerData } from '../src/node/viewer-server/dataset.ts';
+import { loadViewerModel, type ViewerModel } from '../src/node/viewer-server/model.ts';
+import { cameraFromJson, cameraToJson, renderUrl, type CameraJson, type ViewerInfo } from '../src/core/model/viewer-protocol.ts';
+import { startViewerServer, type ViewerServer } from '../src/node/viewer-server/server.ts';
 import { writeTinyLearnit } from './helpers/viewer-fixture.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -240,7 +240,7 @@ describe('viewer with a model, in Chromium', () => {
     const st = await page.evaluate(() => window.lfkitViewer.state());
     const obj = await data.object(st.object!);
     const z = viewerModel.latents(st.support.map((i) => obj.views[i]!), obj.width, obj.height);
-    const { model, config } = await loadRun(runDir);
+    const { model, config } = await openRun(runDir);
     const Z = tf.tensor3d(z.data, z.shape);
     const ctx = model.prepare(Z);
     const rays = pluckerImage(cam, config.model.originScale);

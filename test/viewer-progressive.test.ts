@@ -5,7 +5,7 @@
  * (colour = direction), so every shown image can be checked exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { cameraAt, orbitPose, pluckerImage, type Camera } from '../src/rays/index.ts';
+import { cameraAt, orbitPose, pluckerImage, type Camera } from '../src/core/rays/index.ts';
 import { VIEWER_CONFIG } from '../viewer/src/config.ts';
 import { coarseScale, nextScale, ProgressiveRenderer, scaledSize, trainedDomain, type RaySource, type RenderedImage, type ViewRequest } from '../viewer/src/progressive.ts';
 import { assertClose } from './helpers/assert-close.ts';

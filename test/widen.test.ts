@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDataset } from '../src/datasets/index.ts';
-import { batchLoss, batchTensors, LightFieldModel, resolveConfig, Trainer, widenIndex, widenOptimizerState, widenWeights, type LfkitConfig, type Tensor32 } from '../src/model/index.ts';
-import { trainConfigFromFlags } from '../src/cli/commands/train.ts';
-import { loadInitCheckpoint, modelEngines } from '../src/train/model-engine.ts';
-import { runCheckpoint, train } from '../src/train/train.ts';
+import { openDataset } from '../src/node/io/open-dataset.ts';
+import { batchLoss, batchTensors, LightFieldModel, resolveConfig, Trainer, widenIndex, widenOptimizerState, widenWeights, type LfkitConfig, type Tensor32 } from '../src/core/model/index.ts';
+import { trainConfigFromFlags } from '../src/cli/train.ts';
+import { modelEngines } from '../src/node/training/model-engine.ts';
+import { loadInitCheckpoint } from '../src/node/runs/checkpoint.ts';
+import { train } from '../src/node/training/train.ts';
+import { runCheckpoint } from '../src/node/runs/run-folder.ts';
 import { randomBatch, tinyConfig, TINY_RUN, useBackend } from './helpers/model-fixtures.ts';
 import { makeTinyLearnit } from './helpers/tiny-learnit.ts';
 

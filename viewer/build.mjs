@@ -4,5 +4,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { ensureViewerBuilt } = await import('../src/viewer-server/build.ts');
+const { ensureViewerBuilt } = await import('../src/node/viewer-server/build.ts');
 await ensureViewerBuilt({ force: process.argv.includes('--force'), log: (line) => process.stderr.write(`${line}\n`) });

@@ -1,7 +1,8 @@
 /**
  * Vite build of the viewer page: `npm run build:viewer` (or automatically by `lfkit view` and the
- * tests, see `src/viewer-server/build.ts`). The page imports the shared `src/` code directly;
- * Vite bundles the TypeScript, so the browser runs the same rays/model code as Node.
+ * tests, see `src/node/viewer-server/build.ts`). The page imports only the package's browser entry
+ * `lfkit`, aliased here to its source `src/core/index.ts`; Vite bundles the TypeScript, so the
+ * browser runs the same rays/model code as Node.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   root: here,
   base: './',
+  resolve: { alias: { lfkit: path.join(here, '../src/core/index.ts') } },
   logLevel: 'warn',
   build: {
     outDir: path.join(here, 'dist'),

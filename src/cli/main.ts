@@ -4,7 +4,7 @@
  * library code: the CLI holds no logic of its own.
  */
 import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS } from './commands.ts';
 import { UserError } from './errors.ts';
 
 export function buildProgram(): Command {

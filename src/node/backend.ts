@@ -10,7 +10,7 @@
  * injectable so the ladder is testable without the native packages.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { patchWasmKernels } from '../nn/wasm-kernels.ts';
+import { patchWasmKernels } from '../core/nn/wasm-kernels.ts';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

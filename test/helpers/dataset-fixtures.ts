@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { orbitPose, toRowMajor } from '../../src/rays/index.ts';
+import { orbitPose, toRowMajor } from '../../src/core/rays/index.ts';
 
 const created: string[] = [];
 let cleanupRegistered = false;

@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { resolveConfig, type LfkitConfig, type Batch, patchWasmKernels } from '../../src/model/index.ts';
-import { Rng } from '../../src/util/rng.ts';
+import { resolveConfig, type LfkitConfig, type Batch, patchWasmKernels } from '../../src/core/model/index.ts';
+import { Rng } from '../../src/core/util/rng.ts';
 
 /** image 16, p 4 (P = 16), D 16, 2 heads, 2 blocks, R 8, d 16, dF 24 (n = 2, F = 24), 2 decoder heads. */
 export function tinyConfig(overrides: Record<string, string | number | boolean | number[]> = {}): Readonly<LfkitConfig> {

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { cameraAt, orbitPose, pixelRays, toRowMajor } from '../../src/rays/index.ts';
-import { Rng } from '../../src/util/rng.ts';
+import { cameraAt, orbitPose, pixelRays, toRowMajor } from '../../src/core/rays/index.ts';
+import { Rng } from '../../src/core/util/rng.ts';
 
 export interface TinyDatasetOptions {
   objects?: { train: number; val: number; test: number };

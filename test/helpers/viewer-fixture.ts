@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { orbitPose, toRowMajor } from '../../src/rays/index.ts';
+import { orbitPose, toRowMajor } from '../../src/core/rays/index.ts';
 
 export async function writeTinyLearnit(root: string, opts: { objects?: number; views?: number; size?: number } = {}): Promise<{ ids: string[]; poses: number[][][][] }> {
   const nObj = opts.objects ?? 2, nViews = opts.views ?? 6, size = opts.size ?? 16;

@@ -1,8 +1,8 @@
-/** Typed client of the viewer server's API (`src/viewer-server/protocol.ts`). */
+/** Typed client of the viewer server's API (`src/core/model/viewer-protocol.ts`). */
 import {
   FOREGROUND_RADIUS_HEADER, LATENT_SHAPE_HEADER, latentsUrl, renderUrl, type ApiError, type CameraJson, type ModelInfo, type ObjectDetail,
   type ObjectList, type ViewerInfo,
-} from '../../src/viewer-server/protocol.ts';
+} from 'lfkit';
 
 async function get(url: string): Promise<Response> {
   const res = await fetch(url);

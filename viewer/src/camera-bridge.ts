@@ -4,7 +4,7 @@
  * matrix: no axis flips. World up is +z in both (set on the three camera).
  */
 import type { PerspectiveCamera } from 'three';
-import type { Camera } from '../../src/rays/index.ts';
+import type { Camera } from 'lfkit';
 
 /** A frozen copy of what a three camera shows: pose, vertical field of view, aspect. */
 export interface CameraSnapshot {

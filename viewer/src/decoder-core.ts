@@ -9,8 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { TestTimeOptimizer } from '../../src/analysis/tto.ts';
-import { decodeSafetensors, LightFieldModel, patchWasmKernels, type DecoderContext, type ModelConfig } from '../../src/model/index.ts';
+import { decodeSafetensors, LightFieldModel, patchWasmKernels, TestTimeOptimizer, type DecoderContext, type ModelConfig } from 'lfkit';
 import type { BackendMeasurement, DecoderReply, DecoderRequest, InitRequest } from './worker-protocol.ts';
 
 /** Rays per timed start-up render; small so that measuring all backends stays short. */

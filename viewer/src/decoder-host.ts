@@ -7,9 +7,9 @@
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { ModelConfig } from '../../src/model/index.ts';
+import type { ModelConfig } from 'lfkit';
 import type { RaySource } from './progressive.ts';
-import type { Camera } from '../../src/rays/index.ts';
+import type { Camera } from 'lfkit';
 import type {
   BackendChoice, BackendMeasurement, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor, TtoEndReply, TtoReply,
 } from './worker-protocol.ts';
@@ -275,7 +275,7 @@ export class DecoderPool implements RaySource {
   }
 
   /**
-   * Test-time optimisation of the latent tokens on the support views (`src/analysis/tto.ts`) in
+   * Test-time optimisation of the latent tokens on the support views (`src/core/analysis/tto.ts`) in
    * the first worker, `chunk` Adam steps per request so that render jobs queued meanwhile run
    * between them; then every decoder renders with the optimised Z. `keepGoing` is asked before
    * each chunk (false: stop early and keep the latents as they were).

@@ -4,7 +4,7 @@
  * (`rayDirection`), so the frusta show exactly the rays the model is given.
  */
 import * as THREE from 'three';
-import { cameraCenter, rayDirection, type Camera } from '../../src/rays/index.ts';
+import { cameraCenter, rayDirection, type Camera } from 'lfkit';
 
 export const FRUSTUM_COLOR = 0xff8800;
 

@@ -15,12 +15,11 @@
  * at most `maxWorkers`), `mask=0` (decode every ray, also those outside the
  * support views' range; see `ViewerConfig.maskUntrainedRays`).
  */
-import type { ModelInfo, ObjectDetail, ViewerInfo } from '../../src/viewer-server/protocol.ts';
-import { cameraFromJson, cameraToJson, MAX_SERVER_RENDER_PIXELS, type CameraJson } from '../../src/viewer-server/protocol.ts';
+import type { ModelInfo, ObjectDetail, ViewerInfo } from 'lfkit';
 import {
-  mid, orbitAngles, supportByAzimuth, zoomLimits, type CameraRanges,
-} from '../../src/viewer-server/view-geometry.ts';
-import { CLASSIC_CAMERA_RANGES } from '../../src/rays/index.ts';
+  cameraFromJson, cameraToJson, CLASSIC_CAMERA_RANGES, MAX_SERVER_RENDER_PIXELS, mid, orbitAngles, supportByAzimuth, zoomLimits,
+  type CameraJson, type CameraRanges,
+} from 'lfkit';
 import { api } from './api.ts';
 import { cameraFromSnapshot, snapshotCamera, snapshotKey } from './camera-bridge.ts';
 import { VIEWER_CONFIG } from './config.ts';

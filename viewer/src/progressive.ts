@@ -13,7 +13,7 @@
  * (the decoder, in a worker or on this thread). Rays outside `ViewRequest.domain` are not
  * decoded (see `ViewerConfig.maskUntrainedRays`). No three.js, no DOM: Node can test it.
  */
-import { cameraCenter, plucker, pluckerImage, rayDirection, type Camera } from '../../src/rays/index.ts';
+import { cameraCenter, plucker, pluckerImage, rayDirection, type Camera } from 'lfkit';
 import { VIEWER_CONFIG, type ViewerConfig } from './config.ts';
 
 /** Colours for rays: `rays [N, 6]` (Plücker, first `n` used) -> `rgb [N, 3]`. */

@@ -10,7 +10,7 @@
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
-import type { Camera } from '../../src/rays/index.ts';
+import type { Camera } from 'lfkit';
 import { makeFrustum } from './frusta.ts';
 
 export interface SceneStats {

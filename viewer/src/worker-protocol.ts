@@ -6,8 +6,7 @@
  *
  * Shapes: `rays [n, 6]` Plücker (`src/rays`), `rgb [n, 3]` unclamped, `latents [1, R, d]`.
  */
-import type { ModelConfig } from '../../src/model/index.ts';
-import type { Camera } from '../../src/rays/index.ts';
+import type { Camera, ModelConfig } from 'lfkit';
 
 /** `auto` measures each available backend on a short render and keeps the fastest. */
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -42,7 +41,7 @@ export interface MemoryRequest {
 }
 /**
  * Starts test-time optimisation of the latent tokens on the support views (what
- * `lfkit render --tto-steps` does, `src/analysis/tto.ts`): Z from this decoder's encoder.
+ * `lfkit render --tto-steps` does, `src/core/analysis/tto.ts`): Z from this decoder's encoder.
  */
 export interface TtoStartRequest {
   type: 'tto-start';

@@ -23,13 +23,16 @@
  * `workers <= 1` is today's single-thread engine (`modelEngines`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LfkitConfig } from '../../model/config.ts';
-import { LightFieldModel } from '../../model/model.ts';
-import { Trainer, type Batch } from '../../model/trainer.ts';
-import type { ViewSynthesizer } from '../../render/render.ts';
-import type { EngineFactory, LoopState, TrainEngine } from '../../train/engine.ts';
-import { loadInitCheckpoint, loadModelCheckpoint, modelEngines, modelSynthesizer, saveModelCheckpoint } from '../../train/model-engine.ts';
-import { learningRate } from '../../model/config.ts';
+import type { LfkitConfig } from '../../core/model/config.ts';
+import { LightFieldModel } from '../../core/model/model.ts';
+import { Trainer, type Batch } from '../../core/model/trainer.ts';
+import type { ViewSynthesizer } from '../../core/render/render.ts';
+import type { EngineFactory, TrainEngine } from '../training/engine.ts';
+import type { LoopState } from '../runs/run-folder.ts';
+import { modelEngines } from '../training/model-engine.ts';
+import { modelSynthesizer } from '../../core/model/support.ts';
+import { loadInitCheckpoint, loadModelCheckpoint, saveModelCheckpoint } from '../runs/checkpoint.ts';
+import { learningRate } from '../../core/model/config.ts';
 import { PackedAdam } from './packed-adam.ts';
 import { ReplicaPool, packWeights } from './pool.ts';
 import { parallelSynthesizer, usefulThreads } from './synth.ts';

@@ -15,7 +15,7 @@
  * Shapes (style.md item 3): S support views, P patches per view, T = S P + R tokens, D encoder
  * width, R latent tokens, d decoder width, F Fourier width, H_dec heads, L bands, K rays.
  */
-import type { ModelConfig } from '../../model/config.ts';
+import type { ModelConfig } from '../../core/model/config.ts';
 
 const RAY_DIM = 6;
 

@@ -9,7 +9,7 @@
  * `adam.v.<name>`, `adam.t`), so checkpoints keep the documented format and a run can resume
  * on any number of threads.
  */
-import type { AdamOptions } from '../../nn/adam.ts';
+import type { AdamOptions } from '../../core/nn/adam.ts';
 import { pack, unpack, type PackLayout } from './split.ts';
 
 /** The element-wise update (a monomorphic function of plain arguments, so V8 optimises the loop). */

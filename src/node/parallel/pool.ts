@@ -12,8 +12,8 @@
  *   ...; await pool.close();
  */
 import { Worker } from 'node:worker_threads';
-import type { LfkitConfig } from '../../model/config.ts';
-import type { LightFieldModel } from '../../model/model.ts';
+import type { LfkitConfig } from '../../core/model/config.ts';
+import type { LightFieldModel } from '../../core/model/model.ts';
 import { pack, packLayout, type PackLayout } from './split.ts';
 import type { ReplicaReply, ReplicaRequest, StatsReply } from './protocol.ts';
 

@@ -3,8 +3,8 @@
  * request carries an `id`; the worker answers each with `{ id, ok: true, value }` or
  * `{ id, ok: false, error, name }`, in order. Float32Arrays are transferred, not copied.
  */
-import type { LfkitConfig } from '../../model/config.ts';
-import type { Batch } from '../../model/trainer.ts';
+import type { LfkitConfig } from '../../core/model/config.ts';
+import type { Batch } from '../../core/model/trainer.ts';
 
 export type ReplicaRequest =
   /** Backend, config and the initial weights (packed in `names` order with `sizes`). */

@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { LightFieldModel, parameterSpecs, Trainer, type DecoderContext } from '../../model/index.ts';
+import { LightFieldModel, parameterSpecs, Trainer, type DecoderContext } from '../../core/model/index.ts';
 import { initBackend } from '../backend.ts';
 import { pack, packLayout, unpack, type PackLayout } from './split.ts';
 import type { GradsReply, ReplicaReply, ReplicaRequest, StatsReply } from './protocol.ts';

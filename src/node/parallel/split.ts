@@ -7,7 +7,7 @@
  * over its K rays (all objects have the same K), so a part of `n_i` objects whose loss is the
  * mean over its own objects contributes `n_i / B` of the whole batch's loss and gradient.
  */
-import type { Batch } from '../../model/trainer.ts';
+import type { Batch } from '../../core/model/trainer.ts';
 
 /** Objects per part when B objects are split over `parts` threads: as even as possible, larger parts first. */
 export function splitCounts(B: number, parts: number): number[] {

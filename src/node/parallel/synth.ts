@@ -15,11 +15,12 @@
  *   await par.close();
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LfkitConfig } from '../../model/config.ts';
-import type { DecoderContext, LightFieldModel } from '../../model/model.ts';
-import type { SupportSet, ViewSynthesizer } from '../../render/render.ts';
-import { encodeSupport } from '../../analysis/support.ts';
-import { modelSynthesizer } from '../../train/model-engine.ts';
+import type { LfkitConfig } from '../../core/model/config.ts';
+import type { DecoderContext, LightFieldModel } from '../../core/model/model.ts';
+import type { SupportSet, ViewSynthesizer } from '../../core/render/render.ts';
+import { encodeSupport } from '../../core/model/support.ts';
+import { modelSynthesizer } from '../../core/model/support.ts';
+import type { LoadedRun } from '../runs/run.ts';
 import { ReplicaPool } from './pool.ts';
 import { splitCounts } from './split.ts';
 
@@ -58,7 +59,7 @@ export function parallelSynthesizer(model: LightFieldModel, pool: ReplicaPool, o
   const { latentTokens: R, decoderWidth: d } = model.config;
   return {
     imageSize: single.imageSize,
-    originScale: single.originScale,
+    cameraRays: single.cameraRays,
     async encode(support: SupportSet): Promise<DecoderContext> {
       await opts.sync?.();
       // Encode once here; every thread folds its own decoder context from Z.
@@ -127,4 +128,22 @@ export async function openParallelSynthesizer(model: LightFieldModel, config: Lf
   if (n <= 1) return { synth: modelSynthesizer(model), threads: 1, close: async () => {} };
   const pool = await ReplicaPool.start(n - 1, { backend: tf.getBackend(), config, model });
   return { synth: parallelSynthesizer(model, pool), threads: n, close: () => pool.close() };
+}
+
+/**
+ * The run with `threads` decoding every render call (`threads - 1` worker replicas; `threads <= 1`
+ * returns the run as is). The returned run's `dispose()` also stops the workers.
+ */
+export async function withThreads(run: LoadedRun, threads: number | undefined): Promise<LoadedRun> {
+  if (threads === undefined || threads <= 1) return run;
+  const par = await openParallelSynthesizer(run.model, run.config, threads);
+  return {
+    ...run,
+    synth: par.synth,
+    threads: par.threads,
+    dispose: () => {
+      void par.close();
+      run.dispose();
+    },
+  };
 }
