@@ -30,6 +30,10 @@ const BACKEND_MODULES: Record<string, () => Promise<unknown>> = {
   webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
 };
 
+// Set before anything can start the wasm backend: when a probed backend fails to start, tfjs
+// falls back to the best registered one, which may be wasm (see useBackend for why threads are off).
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
 async function useBackend(name: string): Promise<void> {
   await BACKEND_MODULES[name]?.();
   // The threaded wasm build spawns pthread workers that importScripts() tfjs's own script,
