@@ -31,6 +31,8 @@ export interface Benchmark {
   name: string;
   description: string;
   run(): Promise<Figure[]>;
+  /** Run only when named (`npm run bench -- NAME`), not by a bare `npm run bench`. */
+  onlyByName?: boolean;
 }
 
 export interface MachineInfo {
@@ -115,7 +117,7 @@ function writeAtomic(file: string, text: string): void {
 export async function runBenchCli(args: string[]): Promise<void> {
   if (args.includes('--help') || args.includes('-h') || args.includes('--list')) {
     process.stdout.write('usage: npm run bench [-- NAME ...] [--out DIR]\n\nbenchmarks:\n');
-    for (const b of BENCHMARKS) process.stdout.write(`  ${b.name.padEnd(12)} ${b.description}\n`);
+    for (const b of BENCHMARKS) process.stdout.write(`  ${b.name.padEnd(12)} ${b.onlyByName ? '(only when named) ' : ''}${b.description}\n`);
     return;
   }
   const outIdx = args.indexOf('--out');
@@ -129,7 +131,7 @@ export async function runBenchCli(args: string[]): Promise<void> {
       return;
     }
   }
-  const chosen = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+  const chosen = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS.filter((b) => !b.onlyByName);
   const figures: Figure[] = [];
   for (const b of chosen) {
     process.stderr.write(`bench: ${b.name} ...\n`);

@@ -3,8 +3,7 @@
  * S 3, K 512, 64x64; median of several), decoder rays/s given Z (d = 128, 4096-ray chunks via
  * `renderRays`), and the encoder's time per object. Besides wall time it reports CPU time of
  * this process, which is the steadier figure on a shared machine (wall = CPU when the cores
- * are free). Compare: PyTorch 1.13 + OpenBLAS (2 threads) on the same machine does 1.15 s per
- * step and ~84,000 rays/s (../shared/bench/torch_reference.py).
+ * are free). PyTorch on the same machine, in the same run: `npm run bench -- perf` or `gpu`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LightFieldModel, Trainer, resolveConfig, type Batch } from '../src/core/model/index.ts';

@@ -9,9 +9,10 @@
  * core count), so wall times mostly measure the contention. Each thread's own CPU time
  * (`/proc/thread-self/stat`) is steady; "critical-path CPU" is the slowest thread's CPU time
  * plus the main thread's serial part (gradient average, Adam), i.e. the wall time the step
- * takes when the cores are free. Reference: PyTorch 1.13 + OpenBLAS (2 threads) on this
- * machine, 1.15 s per step (6.96 samples/s) and ~84,000 rays/s
- * (../shared/bench/torch_reference.py).
+ * takes when the cores are free. PyTorch is measured in the same run, before and after
+ * lfkit's training figures (`bench/torch-speed.py`, the same model and step, 2 threads; the
+ * mean of the two brackets the load), when a python3 with torch is found; the ratios compare
+ * wall with wall and total CPU with total CPU, each pair under the same load.
  */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,9 +30,8 @@ import { renderCamera, type ViewSynthesizer } from '../src/core/render/render.ts
 import { modelSynthesizer } from '../src/core/model/support.ts';
 import { Rng } from '../src/core/util/rng.ts';
 import { machineInfo, median, type Benchmark, type Figure } from './harness.ts';
+import { measureTorch, type TorchSpeed } from './torch-reference.ts';
 
-const TORCH_SAMPLES_PER_S = 8 / 1.15;
-const TORCH_RAYS_PER_S = 84_000;
 /** Warm training steps timed per thread count. */
 const STEPS = 3;
 
@@ -64,6 +64,13 @@ export const perfBenchmark: Benchmark = {
     fig('flops_per_ray', rayFlops, 'FLOP', `analytic: decoder given Z (folded cross-attention), d ${config.model.decoderWidth}`);
     fig('peak_gflops', peak / 1e9, 'GFLOP/s', peakNote);
 
+    // ---- PyTorch, before lfkit's training figures (again after them) ------------------------
+    const torchRuns: TorchSpeed[] = [];
+    const torchBefore = measureTorch(2);
+    if (torchBefore.result) torchRuns.push(torchBefore.result);
+    else fig('pytorch_missing', 0, 'none', torchBefore.reason);
+    const trainFigs: Record<string, number> = {};
+
     // ---- training: batch 8 on 1 and 2 threads --------------------------------------------
     const shape = `batch ${B}, S ${S}, K ${K}, ${H}x${H}, median of ${STEPS} warm steps`;
     for (const threads of [1, 2]) {
@@ -94,9 +101,10 @@ export const perfBenchmark: Benchmark = {
       fig(`train_step_s${tn}`, w, 's', `${who}, wall; ${shape}`);
       fig(`train_samples_per_s${tn}`, B / w, 'samples/s', `${who}, wall (shared machine: see load_average_1min)`);
       fig(`train_step_cpu_critical_s${tn}`, c, 'CPU s', `${who}: slowest thread's CPU time + main thread's serial part = the step's wall time on free cores`);
-      fig(`train_samples_per_cpu_s${tn}`, B / c, 'samples/s', `${who}, from the critical-path CPU time (free cores); PyTorch 2 threads: ${TORCH_SAMPLES_PER_S.toFixed(2)}`);
-      fig(`train_vs_pytorch${tn}`, B / c / TORCH_SAMPLES_PER_S, 'x', `${who}: critical-path samples/s over PyTorch's 6.96 (1.15 s/step)`);
+      fig(`train_samples_per_cpu_s${tn}`, B / c, 'samples/s', `${who}, from the critical-path CPU time (free cores)`);
       fig(`train_process_cpu_s${tn}`, median(proc), 'CPU s', `${who}: CPU time of all threads per step (the total work)`);
+      trainFigs[`wall${tn}`] = w;
+      trainFigs[`proc${tn}`] = median(proc);
       fig(`train_gflops_wall${tn}`, stepFlops / w / 1e9, 'GFLOP/s', `${who}; share of peak ${((stepFlops / w / peak) * 100).toFixed(1)}%`);
       fig(`train_gflops_cpu${tn}`, stepFlops / c / 1e9, 'GFLOP/s', `${who}, critical-path CPU; share of peak ${((stepFlops / c / peak) * 100).toFixed(1)}%`);
       fig(`train_peak_share_wall${tn}`, (stepFlops / w / peak) * 100, '% of peak', `${who}, wall; ${peakNote}`);
@@ -106,6 +114,25 @@ export const perfBenchmark: Benchmark = {
         fig('train_weights_copy_s_t2', median(bcast), 's', 'main thread: copying the packed weights for the worker (broadcast instead of Adam on every replica), wall');
       }
       await engine.close();
+    }
+
+    // ---- PyTorch after the training figures, and the ratios ----------------------------------
+    if (torchRuns.length) {
+      const after = measureTorch(2);
+      if (after.result) torchRuns.push(after.result);
+      const t = torchRuns[0]!;
+      const tWall = torchRuns.reduce((a, r) => a + r.train_step_s, 0) / torchRuns.length;
+      const tCpu = torchRuns.reduce((a, r) => a + r.train_step_cpu_s, 0) / torchRuns.length;
+      const src = `${t.python} bench/torch-speed.py, torch ${t.torch}, ${t.threads} threads, mean of ${torchRuns.length} runs bracketing lfkit's (${torchRuns.map((r) => r.train_step_s.toFixed(2)).join(' / ')} s)`;
+      fig('pytorch_train_step_s', tWall, 's', `wall, same run; ${src}`);
+      fig('pytorch_train_samples_per_s', B / tWall, 'samples/s', `wall, same run; ${src}`);
+      fig('pytorch_train_step_cpu_s', tCpu, 'CPU s', `CPU time of all threads per step (process_time); ${src}`);
+      fig('pytorch_decoder_rays_per_s', torchRuns.reduce((a, r) => a + r.decoder_rays_per_s, 0) / torchRuns.length, 'rays/s', `wall, 65,536 rays in 4096-ray calls; ${src}`);
+      for (const threads of [1, 2]) {
+        const tn = `_t${threads}`;
+        fig(`train_vs_pytorch_wall${tn}`, tWall / trainFigs[`wall${tn}`]!, 'x', `lfkit ${threads} thread(s) samples/s over PyTorch's (2 threads), both wall clock in this run (same load)`);
+        fig(`train_vs_pytorch_cpu${tn}`, tCpu / trainFigs[`proc${tn}`]!, 'x', `PyTorch's total CPU per step over lfkit's (${threads} thread(s)): work per sample, steady under load`);
+      }
     }
 
     // ---- the serial update on the main thread: tfjs Adam vs packed Adam -------------------
@@ -180,7 +207,7 @@ export const perfBenchmark: Benchmark = {
         fig(`decoder_rays_per_s_t${threads}`, N / w, 'rays/s', `${who}, wall; ${note}; share of peak ${((N * rayFlops / w / peak) * 100).toFixed(1)}%`);
         fig(`decoder_peak_share_wall_t${threads}`, (N * rayFlops / w / peak) * 100, '% of peak', `${who}, wall`);
         fig(`decoder_peak_share_cpu_t${threads}`, (N * rayFlops / c / peak) * 100, '% of peak', `${who}, slowest thread's CPU time`);
-        fig(`decoder_rays_per_cpu_s_t${threads}`, N / c, 'rays/s', `${who}, from the slowest thread's CPU time (free cores); share of peak ${((N * rayFlops / c / peak) * 100).toFixed(1)}%; PyTorch 2 threads ~${TORCH_RAYS_PER_S}`);
+        fig(`decoder_rays_per_cpu_s_t${threads}`, N / c, 'rays/s', `${who}, from the slowest thread's CPU time (free cores); share of peak ${((N * rayFlops / c / peak) * 100).toFixed(1)}%; compare pytorch_decoder_rays_per_s`);
         synth.dispose(ctx);
         for (const size of [64, 128]) {
           const cam = cameraAt(orbitPose(1, 0.4, 2.5), size);

@@ -7,5 +7,6 @@ import { viewerBenchmark } from './viewer.bench.ts';
 import { modelBenchmark } from './model.bench.ts';
 import { trainBenchmark } from './train.bench.ts';
 import { perfBenchmark } from './perf.bench.ts';
+import { gpuBenchmark } from './gpu.bench.ts';
 
-export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark, modelBenchmark, trainBenchmark, perfBenchmark];
+export const BENCHMARKS: Benchmark[] = [raysBenchmark, dataBenchmark, synthBenchmark, viewerBenchmark, modelBenchmark, trainBenchmark, perfBenchmark, gpuBenchmark];

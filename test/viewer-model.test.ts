@@ -239,7 +239,7 @@ describe('viewer with a model, in Chromium', () => {
     // Node: the same checkpoint, the server's encoder on the page's support views, src/rays rays
     const st = await page.evaluate(() => window.lfkitViewer.state());
     const obj = await data.object(st.object!);
-    const z = viewerModel.latents(st.support.map((i) => obj.views[i]!), obj.width, obj.height);
+    const z = await viewerModel.latents(st.support.map((i) => obj.views[i]!), obj.width, obj.height);
     const { model, config } = await openRun(runDir);
     const Z = tf.tensor3d(z.data, z.shape);
     const ctx = model.prepare(Z);

@@ -136,7 +136,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** `--backend NAME`, defaulting to `LFKIT_BACKEND`; the backend module validates the name. */
 export function backendOption(): Option {
-  return new Option('--backend <name>', 'TensorFlow.js backend (tensorflow, wasm, cpu; default: the first that loads)').env('LFKIT_BACKEND');
+  return new Option('--backend <name>', 'TensorFlow.js backend (tensorflow, webgpu, wasm, cpu; default: the first that loads)').env('LFKIT_BACKEND');
 }
 
 /** `--seed S`. */

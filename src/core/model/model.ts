@@ -131,6 +131,27 @@ export class LightFieldModel {
     return out;
   }
 
+  /** `renderRays` with asynchronous reads (`data()`), for backends without synchronous reads (webgpu in Node). */
+  async renderRaysAsync(ctx: DecoderContext, rays: Float32Array, chunk = 4096): Promise<Float32Array> {
+    if (ctx.batch !== 1) throw new Error(`renderRays: context must hold one object, got ${ctx.batch}`);
+    if (rays.length % 6 !== 0) throw new Error(`renderRays: rays length ${rays.length} is not a multiple of 6`);
+    const n = rays.length / 6;
+    const out = new Float32Array(n * 3);
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const y = tf.tidy(() => {
+        const r = tf.tensor3d(rays.subarray(start * 6, (start + m) * 6), [1, m, 6]);
+        return decodeRays(this.store, this.config, ctx, r, { inference: true });
+      });
+      try {
+        out.set(await y.data(), start * 3);
+      } finally {
+        y.dispose();
+      }
+    }
+    return out;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     for (const v of this.store.vars.values()) v.dispose();

@@ -77,7 +77,8 @@ export function modelSynthesizer(model: LightFieldModel): ViewSynthesizer<Decode
         Z.dispose();
       }
     },
-    renderRays: (ctx, rays) => model.renderRays(ctx, rays),
+    // webgpu outside a browser cannot read a GPU tensor synchronously (tfjs reads through an OffscreenCanvas).
+    renderRays: (ctx, rays) => (tf.getBackend() === 'webgpu' ? model.renderRaysAsync(ctx, rays) : model.renderRays(ctx, rays)),
     dispose: (ctx) => ctx.dispose(),
   };
 }

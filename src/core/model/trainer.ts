@@ -83,6 +83,28 @@ export class Trainer {
   }
 
   /**
+   * `step` with asynchronous reads of the loss and gradient norm (`data()`), for backends that
+   * cannot read synchronously (webgpu in Node). The same update as `step`.
+   */
+  async stepAsync(batch: Batch, step: number): Promise<{ loss: number; lr: number; gradNorm: number }> {
+    const { value, grads } = this.lossAndGradients(batch, step, 0);
+    try {
+      const loss = (await value.data())[0]!;
+      const lr = learningRate(this.train, step);
+      const gradNorm = await this.optimizer.applyAsync(grads, lr);
+      return { loss, lr, gradNorm };
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+  }
+
+  /** Reads the weights and Adam moments to the host, so that a checkpoint needs no synchronous GPU read. */
+  async prefetch(): Promise<void> {
+    await Promise.all([...this.model.params.values()].map((v) => v.data()));
+    await this.optimizer.prefetch();
+  }
+
+  /**
    * Data-parallel building block: the loss and gradients of the mean loss over `batch`, whose
    * first object is object `objectOffset` of the whole step's batch (dropout masks depend on
    * the object's index, not on the split). A combiner averages worker gradients weighted by
@@ -113,6 +135,13 @@ export class Trainer {
   }
 
   private gradientTensors(batch: Batch, step: number, objectOffset: number): { loss: number; grads: Record<string, tf.Tensor> } {
+    const { value, grads } = this.lossAndGradients(batch, step, objectOffset);
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    return { loss, grads };
+  }
+
+  private lossAndGradients(batch: Batch, step: number, objectOffset: number): { value: tf.Scalar; grads: Record<string, tf.Tensor> } {
     const t = batchTensors(batch);
     const seed = dropoutSeed(this.train.seed, step);
     const names = [...this.model.params.keys()];
@@ -120,9 +149,8 @@ export class Trainer {
     const { value, grads } = tf.variableGrads(() => batchLoss(this.model, t, { training: true, dropoutSeed: seed, objectOffset }), vars);
     const byName: Record<string, tf.Tensor> = {};
     names.forEach((n, i) => { byName[n] = grads[vars[i]!.name]!; });
-    const loss = value.dataSync()[0]!;
-    tf.dispose([value, ...Object.values(t)]);
-    return { loss, grads: byName };
+    tf.dispose(Object.values(t));
+    return { value, grads: byName };
   }
 
   private applyGradientTensors(grads: Record<string, tf.Tensor>, step: number): { lr: number; gradNorm: number } {

@@ -26,10 +26,36 @@ export class Adam {
    * gradient norm before clipping. Disposes nothing it did not create.
    */
   apply(grads: Record<string, tf.Tensor>, lr: number): number {
+    const normT = this.globalNorm(grads);
+    const norm = normT.dataSync()[0]!;
+    normT.dispose();
+    return this.update(grads, lr, norm);
+  }
+
+  /**
+   * `apply` with the gradient norm read asynchronously: the only form that works on backends
+   * without synchronous reads (webgpu in Node). Same update.
+   */
+  async applyAsync(grads: Record<string, tf.Tensor>, lr: number): Promise<number> {
+    const normT = this.globalNorm(grads);
+    const norm = (await normT.data())[0]!;
+    normT.dispose();
+    return this.update(grads, lr, norm);
+  }
+
+  /** Reads every moment to the host (`data()`), so that `state()` needs no synchronous GPU read. */
+  async prefetch(): Promise<void> {
+    await Promise.all([...this.m.values(), ...this.v.values()].map((x) => x.data()));
+  }
+
+  private globalNorm(grads: Record<string, tf.Tensor>): tf.Scalar {
+    return tf.tidy(() => tf.sqrt(tf.addN([...this.params.keys()].map((n) => tf.sum(tf.square(grads[n]!))))) as tf.Scalar);
+  }
+
+  private update(grads: Record<string, tf.Tensor>, lr: number, norm: number): number {
     this.t += 1;
     const { beta1: b1, beta2: b2, eps, gradClip } = this.opts;
     const names = [...this.params.keys()];
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))).dataSync()[0]!);
     const scale = gradClip != null && norm > gradClip ? gradClip / (norm + 1e-12) : 1;
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;

@@ -119,7 +119,8 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
       })
       : modelSynthesizer(model)) as ViewSynthesizer<unknown>,
     async step(batch: Batch, step: number) {
-      if (!pool) return trainer.step(batch, step);
+      // webgpu (always one thread) reads asynchronously: it has no synchronous read in Node.
+      if (!pool) return tf.getBackend() === 'webgpu' ? trainer.stepAsync(batch, step) : trainer.step(batch, step);
       const counts = splitCounts(batch.B, 1 + pool.size);
       const offsets = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
       let weights: Float32Array | undefined;
@@ -166,6 +167,7 @@ export async function parallelEngine(config: LfkitConfig, model: LightFieldModel
     },
     async save(dir: string, state: LoopState) {
       if (adam) trainer.setOptimizerState(adam.state()); // the checkpoint stores the Trainer's state
+      if (tf.getBackend() === 'webgpu') await trainer.prefetch();
       saveModelCheckpoint(dir, config, model, trainer, state.step, { time: state.time, bestVal: state.bestVal, bestStep: state.bestStep });
     },
     numTensors: () => tf.memory().numTensors,

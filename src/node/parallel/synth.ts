@@ -45,10 +45,13 @@ let nextContextId = 1;
 
 /**
  * Threads worth starting for `threads` requested: 1 on the native `tensorflow` backend (it
- * already runs every op on all cores; replicas would only compete), else `threads`.
+ * already runs every op on all cores; replicas would only compete) and on `webgpu` (one device
+ * queue does the work; a replica per thread would need its own device and copies through the
+ * host), else `threads`.
  */
 export function usefulThreads(threads: number): number {
-  return tf.getBackend() === 'tensorflow' ? 1 : Math.max(1, Math.floor(threads));
+  const b = tf.getBackend();
+  return b === 'tensorflow' || b === 'webgpu' ? 1 : Math.max(1, Math.floor(threads));
 }
 
 /** The parallel synthesizer over an existing pool (the caller owns and closes the pool). */

@@ -18,10 +18,11 @@ function engineOf(config: LfkitConfig, model: LightFieldModel, trainer: Trainer)
   return {
     synth: modelSynthesizer(model) as ViewSynthesizer<unknown>,
     async step(batch: Batch, step: number) {
-      const { loss, lr } = trainer.step(batch, step);
+      const { loss, lr } = tf.getBackend() === 'webgpu' ? await trainer.stepAsync(batch, step) : trainer.step(batch, step);
       return { loss, lr };
     },
     async save(dir: string, state: LoopState) {
+      if (tf.getBackend() === 'webgpu') await trainer.prefetch();
       saveModelCheckpoint(dir, config, model, trainer, state.step, { time: state.time, bestVal: state.bestVal, bestStep: state.bestStep });
     },
     numTensors: () => tf.memory().numTensors,

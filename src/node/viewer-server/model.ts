@@ -42,20 +42,21 @@ export interface ViewerModel {
   /** The cameras the model was trained on (`config.json` `cameras`, or the defaults). */
   cameras: CameraRanges;
   /** Encoder on the support views (resized to the model's image size if needed). */
-  latents(support: readonly PosedView[], width: number, height: number): Latents;
+  latents(support: readonly PosedView[], width: number, height: number): Promise<Latents>;
   /** Decoder: colours `[n, 3]` of Plücker rays `[n, 6]` for latents `z` (the server's first frame). */
   render(z: Latents, rays: Float32Array): Float32Array;
   dispose(): void;
 }
 
 /** Z `[1, R, d]` of one object from its support views (`fitSupport` resizes them to the model's size). */
-export function encodeLatents(model: LightFieldModel, views: readonly PosedView[], width: number, height: number): Latents {
+export async function encodeLatents(model: LightFieldModel, views: readonly PosedView[], width: number, height: number): Promise<Latents> {
   const size = model.config.imageSize;
   const fitted = fitSupport(views.map((v) => ({ data: v.image, width, height })), views.map((v) => v.camera), size, views.map((v) => v.name));
   const { Z } = encodeSupport(model, fitted);
   try {
     const [b, r, d] = Z.shape;
-    return { data: Z.dataSync() as Float32Array, shape: [b, r, d] };
+    // An asynchronous read: the webgpu backend in Node has no synchronous one.
+    return { data: (await Z.data()) as Float32Array, shape: [b, r, d] };
   } finally {
     Z.dispose();
   }

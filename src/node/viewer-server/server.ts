@@ -136,12 +136,12 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
   // latents per (object, support set); a few are kept (the page revisits recent choices)
   interface Encoded { body: Buffer; shape: [number, number, number]; z: Float32Array; foreground: number | null }
   const latentCache = new Map<string, Encoded>();
-  const encodedFor = (id: string, obj: PosedObject, support: number[]): Encoded => {
+  const encodedFor = async (id: string, obj: PosedObject, support: number[]): Promise<Encoded> => {
     const key = `${id}\0${support.join(',')}`;
     let e = latentCache.get(key);
     if (!e) {
       const views = support.map((i) => obj.views[i]!);
-      const z = model!.latents(views, obj.width, obj.height);
+      const z = await model!.latents(views, obj.width, obj.height);
       e = {
         body: Buffer.from(z.data.buffer, z.data.byteOffset, z.data.byteLength),
         shape: z.shape,
@@ -215,7 +215,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
         }
         const w = query.get('within') ?? 'object';
         if (!(w === 'object' || w === 'none' || Number(w) > 0)) return apiError(res, 400, `within: expected a positive number, object or none, got '${w}'`, head);
-        const e = encodedFor(id, obj, support);
+        const e = await encodedFor(id, obj, support);
         const within = w === 'none' ? null : w === 'object' ? (e.foreground === null ? null : e.foreground * model.config.model.originScale) : Number(w);
         const rays = pluckerImage(cam, model.config.model.originScale);
         const index = new Int32Array(n);
@@ -227,7 +227,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
         for (let k = 0; k < m; k++) rgb.set(out.subarray(k * 3, k * 3 + 3), index[k]! * 3);
         return send(res, 200, 'application/octet-stream', Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), head);
       }
-      const e = encodedFor(id, obj, support);
+      const e = await encodedFor(id, obj, support);
       res.writeHead(200, {
         ...ISOLATION_HEADERS,
         'Content-Type': 'application/octet-stream',
@@ -335,9 +335,9 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     const first = opts.initialObject ?? data.summaries()[0]?.id;
     if (first) {
       setTimeout(() => {
-        data.object(first).then((obj) => {
-          encodedFor(first, obj, supportByAzimuth(obj.views.map((v) => v.camera), opts.support ?? 3));
-        }).catch(() => {});
+        data.object(first)
+          .then((obj) => encodedFor(first, obj, supportByAzimuth(obj.views.map((v) => v.camera), opts.support ?? 3)))
+          .catch(() => {});
       }, 0);
     }
   }
