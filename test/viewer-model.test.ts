@@ -164,7 +164,7 @@ describe('viewer with a model, in Chromium', () => {
     const res = await fetch(server.url + renderUrl('obj_b', [0, 2, 4], cameraToJson(camera), 'none'));
     expect(res.status).toBe(200);
     const got = new Float32Array(await res.arrayBuffer());
-    const z = viewerModel.latents([0, 2, 4].map((i) => obj.views[i]!), obj.width, obj.height);
+    const z = await viewerModel.latents([0, 2, 4].map((i) => obj.views[i]!), obj.width, obj.height);
     const want = viewerModel.render(z, pluckerImage(camera, viewerModel.config.model.originScale));
     expect(got).toHaveLength(64 * 48 * 3);
     expect(psnr(got, want)).toBeGreaterThan(60);
