@@ -8,14 +8,14 @@
  * One browser launch for the whole file.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/core/model/index.ts';
-import { pluckerImage } from '../src/core/rays/index.ts';
+import { lookAt, pluckerImage } from '../src/core/rays/index.ts';
 import { initBackend } from '../src/node/backend.ts';
 import { fitSupport, renderCamera } from '../src/core/render/render.ts';
 import { openDataset } from '../src/node/io/open-dataset.ts';
@@ -26,7 +26,7 @@ import { openRun } from '../src/node/runs/run.ts';
 import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/node/viewer-server/build.ts';
 import { ViewerData } from '../src/node/viewer-server/dataset.ts';
 import { loadViewerModel, type ViewerModel } from '../src/node/viewer-server/model.ts';
-import { cameraFromJson, type CameraJson, type ViewerInfo } from '../src/core/model/viewer-protocol.ts';
+import { cameraFromJson, cameraToJson, renderUrl, type CameraJson, type ViewerInfo } from '../src/core/model/viewer-protocol.ts';
 import { startViewerServer, type ViewerServer } from '../src/node/viewer-server/server.ts';
 import { writeTinyLearnit } from './helpers/viewer-fixture.ts';
 
@@ -34,6 +34,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 // panel 260 px + canvas 200 x 150: full light field 200 x 150 (30,000 rays)
 const VIEWPORT = { width: 460, height: 150 };
+const CAMERAS = { radius: [3.6, 4.4], cameraAngleX: [0.62, 0.76], elevationDeg: [-10, 70] };
 
 let tmp: string;
 let runDir: string;
@@ -83,6 +84,9 @@ beforeAll(async () => {
   });
   runDir = path.join(tmp, 'run');
   await train({ runDir, config: cfg, dataset: await openDataset(dataRoot, { category: 'chairs', size: 16 }), data: { root: dataRoot, category: 'chairs', size: 16 }, engines: modelEngines, quiet: true, valEvery: 1000 });
+  // the trained camera ranges, as training records them
+  const runConfig = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(path.join(runDir, 'config.json'), JSON.stringify({ ...runConfig, cameras: CAMERAS }));
   await ensureViewerBuilt();
   data = await ViewerData.open(path.join(tmp, 'data'), 'chairs', () => {});
   viewerModel = await loadViewerModel(runDir);
@@ -99,6 +103,104 @@ afterAll(async () => {
 });
 
 describe('viewer with a model, in Chromium', () => {
+  it('opens in the middle of the trained cameras, with their field of view across the short side', async () => {
+    const p = await openPage();
+    const st = await p.evaluate(() => window.lfkitViewer.state());
+    expect(st.cameras).toEqual(CAMERAS);
+    expect(st.distance).toBeCloseTo(4, 6);
+    expect(st.elevationDeg).toBeCloseTo(30, 6);
+    // 200 x 150 canvas: the short side is vertical and spans the middle camera_angle_x
+    expect(st.scene.camera.fovY).toBeCloseTo((0.69 * 180) / Math.PI, 6);
+    expect(st.status).toBe('');
+    // the default support views are spread by azimuth: 120 degrees apart on the fixture's 6 views
+    expect(st.support).toEqual([0, 2, 4]);
+    // the first image came before the full one; the object bound limits the coarse passes
+    expect(st.firstImage!.ms).toBeLessThanOrEqual(st.firstFullMs!);
+    expect(st.coarseDomain).toBeGreaterThan(0);
+    await p.close();
+  });
+
+  it('holds the orbit to the trained elevation and radius ranges and says so at an elevation limit', async () => {
+    const p = await openPage();
+    // below the trained range (the issue's -41.7 degrees) and too far away
+    const e = (-41.7 * Math.PI) / 180;
+    await p.evaluate((q) => window.lfkitViewer.setCamera(q), [9 * Math.cos(e), 0, 9 * Math.sin(e)] as [number, number, number]);
+    let st = await p.evaluate(() => window.lfkitViewer.state());
+    expect(st.elevationDeg).toBeCloseTo(-10, 6);
+    expect(st.distance).toBeCloseTo(4.4, 6);
+    expect(st.limitNote).toContain('-10 to 70 degrees');
+    expect(await p.locator('#limit-note').isVisible()).toBe(true);
+    // above it, and too close
+    await p.evaluate(() => window.lfkitViewer.setCamera([0.1, 0, 2]));
+    st = await p.evaluate(() => window.lfkitViewer.state());
+    expect(st.elevationDeg).toBeCloseTo(70, 6);
+    expect(st.distance).toBeCloseTo(3.6, 6);
+    expect(st.limitNote).toContain('stops at 70');
+    // back inside: the note goes
+    await p.evaluate(() => window.lfkitViewer.setCamera([3, 1, 1.5]));
+    st = await p.evaluate(() => window.lfkitViewer.state());
+    expect(st.limitNote).toBeNull();
+    expect(await p.locator('#limit-note').isVisible()).toBe(false);
+    // a real drag far downward stops at the limit too
+    const box = (await p.locator('#canvas').boundingBox())!;
+    await p.mouse.move(box.x + 100, box.y + 20);
+    await p.mouse.down();
+    await p.mouse.move(box.x + 100, box.y + 140, { steps: 8 });
+    await p.mouse.up();
+    await p.mouse.move(box.x + 100, box.y + 140);
+    await p.mouse.down();
+    await p.mouse.move(box.x + 100, box.y + 10, { steps: 8 });
+    await p.mouse.up();
+    st = await p.evaluate(() => window.lfkitViewer.state());
+    expect(st.elevationDeg).toBeGreaterThanOrEqual(-10 - 1e-6);
+    expect(st.elevationDeg).toBeLessThanOrEqual(70 + 1e-6);
+    await p.close();
+  });
+
+  it('the server\'s first frame is the model\'s renderRays in Node for that camera; bad cameras are refused', async () => {
+    const obj = await data.object('obj_b');
+    const camera = { fx: 60, fy: 60, cx: 32, cy: 24, width: 64, height: 48, c2w: lookAt([2.5, -3, 1.2], [0, 0, 0], [0, 0, 1]) };
+    const res = await fetch(server.url + renderUrl('obj_b', [0, 2, 4], cameraToJson(camera), 'none'));
+    expect(res.status).toBe(200);
+    const got = new Float32Array(await res.arrayBuffer());
+    const z = await viewerModel.latents([0, 2, 4].map((i) => obj.views[i]!), obj.width, obj.height);
+    const want = viewerModel.render(z, pluckerImage(camera, viewerModel.config.model.originScale));
+    expect(got).toHaveLength(64 * 48 * 3);
+    expect(psnr(got, want)).toBeGreaterThan(60);
+    // with a limit: rays beyond it are white, the rest unchanged
+    const rays = pluckerImage(camera, viewerModel.config.model.originScale);
+    const limited = new Float32Array(await (await fetch(server.url + renderUrl('obj_b', [0, 2, 4], cameraToJson(camera), 0.4))).arrayBuffer());
+    let outside = 0;
+    for (let i = 0; i < 64 * 48; i++) {
+      const inside = Math.hypot(rays[i * 6 + 3]!, rays[i * 6 + 4]!, rays[i * 6 + 5]!) <= 0.4;
+      if (!inside) outside++;
+      expect(Array.from(limited.subarray(i * 3, i * 3 + 3)), `pixel ${i}`).toEqual(inside ? Array.from(got.subarray(i * 3, i * 3 + 3)) : [1, 1, 1]);
+    }
+    expect(outside).toBeGreaterThan(0);
+    // the default: the support views' object bound (the latents' X-Foreground-Radius)
+    const lat = await fetch(`${server.url}api/objects/obj_b/latents?support=0,2,4`);
+    const bound = Number(lat.headers.get('x-foreground-radius')) * viewerModel.config.model.originScale;
+    expect(bound).toBeGreaterThan(0);
+    const byObject = new Float32Array(await (await fetch(server.url + renderUrl('obj_b', [0, 2, 4], cameraToJson(camera), 'object'))).arrayBuffer());
+    for (let i = 0; i < 64 * 48; i++) {
+      const inside = Math.hypot(rays[i * 6 + 3]!, rays[i * 6 + 4]!, rays[i * 6 + 5]!) <= bound;
+      expect(Array.from(byObject.subarray(i * 3, i * 3 + 3)), `pixel ${i}`).toEqual(inside ? Array.from(got.subarray(i * 3, i * 3 + 3)) : [1, 1, 1]);
+    }
+    const big = { ...cameraToJson(camera), width: 640, height: 480 };
+    for (const url of [
+      renderUrl('obj_b', [0, 2, 4], big, 'none'),
+      `api/objects/obj_b/render?support=0,2&camera=${encodeURIComponent('{"fx":1}')}`,
+      `api/objects/obj_b/render?support=0,2&camera=nope`,
+      renderUrl('obj_b', [0, 9], cameraToJson(camera), 'none'),
+      `api/objects/obj_b/render?support=0,2&camera=${encodeURIComponent(JSON.stringify(cameraToJson(camera)))}&within=all`,
+      renderUrl('obj_b', [0, 2], cameraToJson(camera), -1),
+    ]) {
+      const r = await fetch(server.url + url);
+      expect(r.status, url).toBe(400);
+      expect(((await r.json()) as { error: string }).error, url).toMatch(/^(camera|support|within):/);
+    }
+  });
+
   it('decodes the object in workers, picking the backend by a start-up measurement', async () => {
     await page.evaluate(() => window.lfkitViewer.whenMeasured()); // WebGL is timed in the background
     await settle(page);
@@ -274,6 +376,31 @@ describe('viewer with a model, in Chromium', () => {
       child.kill('SIGTERM');
     }
     expect(await closed).toBe(0);
+  });
+
+  it('"refine" optimises the latent tokens on the support views in the worker, then re-renders', async () => {
+    const p = await openPage();
+    await settle(p);
+    const before = (await p.evaluate(() => window.lfkitViewer.lastImage()))!;
+    expect(await p.locator('#refine').isDisabled()).toBe(false);
+    await p.fill('#refine-steps', '20');
+    await p.click('#refine');
+    await p.waitForFunction(() => window.lfkitViewer.state().refine?.running === false || window.lfkitViewer.error, null, { timeout: 120_000 });
+    expect(await p.evaluate(() => window.lfkitViewer.error)).toBeNull();
+    const r = (await p.evaluate(() => window.lfkitViewer.state())).refine!;
+    expect(r.steps).toBe(20);
+    // Adam on Z fits the support views better than the encoder's Z did
+    expect(r.supportPsnrAfter!).toBeGreaterThan(r.supportPsnrBefore!);
+    expect(await p.locator('#refine-status').textContent()).toMatch(/^refined: 20 steps/);
+    await settle(p);
+    const after = (await p.evaluate(() => window.lfkitViewer.lastImage()))!;
+    expect(after.camera).toEqual(before.camera);
+    expect(psnr(after.rgb, before.rgb)).toBeLessThan(80); // re-rendered with other tokens
+    // a bad step count is refused with a line naming the field
+    await p.fill('#refine-steps', '0');
+    await p.click('#refine');
+    expect(await p.locator('#refine-status').textContent()).toContain('Refine steps');
+    await p.close();
   });
 
   it('logged no console errors', () => {

@@ -39,7 +39,7 @@ function expectedRgb(img: RenderedImage): Float32Array {
 }
 
 describe('pass sizes', () => {
-  const cfg = { ...VIEWER_CONFIG, targetFrameMs: 100, minSide: 10 };
+  const cfg = { ...VIEWER_CONFIG, targetFrameMs: 100, minSide: 10, minLongSide: 10 };
   it('sizes the coarse pass from rays/s and the frame budget', () => {
     // 40,000 rays/s * 0.1 s = 4,000 rays of a 200 x 100 image -> scale sqrt(4000/20000)
     expect(coarseScale(200, 100, 40_000, cfg)).toBeCloseTo(Math.sqrt(0.2), 12);
@@ -49,6 +49,20 @@ describe('pass sizes', () => {
     expect(scaledSize(3, 3, 0.01)).toEqual({ width: 1, height: 1 });
     expect([0.1, 0.2, 0.4, 0.8].map(nextScale)).toEqual([0.2, 0.4, 0.8, 1]);
     expect(nextScale(0.48)).toBe(0.96 >= 0.95 ? 1 : 0.96);
+  });
+
+  it('never goes below 64 x 48 with the viewer\'s defaults, however slow the decoder', () => {
+    for (const [w, h] of [[256, 195], [256, 128], [195, 256], [256, 256]] as const) {
+      const s = scaledSize(w, h, coarseScale(w, h, 1, VIEWER_CONFIG));
+      expect(Math.max(s.width, s.height), `${w}x${h}`).toBeGreaterThanOrEqual(64);
+      expect(Math.min(s.width, s.height), `${w}x${h}`).toBeGreaterThanOrEqual(48);
+    }
+    expect(scaledSize(256, 195, coarseScale(256, 195, 1, VIEWER_CONFIG))).toEqual({ width: 64, height: 49 });
+  });
+
+  it('budgets decoded rays: when only a fraction of the pixels is decoded the pass is larger', () => {
+    const all = coarseScale(256, 192, 40_000, cfg);
+    expect(coarseScale(256, 192, 40_000, cfg, 0.25)).toBeCloseTo(Math.min(1, all * 2), 12);
   });
 });
 
@@ -87,9 +101,32 @@ describe('ProgressiveRenderer', () => {
     expect(finalRays).toBe(inside); // the full pass asked the decoder about the inside rays only
   });
 
+  it('coarse passes decode only rays within coarseDomain, the full pass every ray within domain', async () => {
+    const log: number[] = [];
+    const shown: RenderedImage[] = [];
+    const r = new ProgressiveRenderer(directionSource(log), (img) => shown.push(img),
+      { idleMs: 1, chunkRays: 100_000, initialRaysPerSecond: 2000, targetFrameMs: 100, minSide: 6, minLongSide: 8 });
+    r.update({ ...view('c', 0.7, 40, 30, 0.9), coarseDomain: 0.4 });
+    await r.whenIdle();
+    expect(shown.length).toBeGreaterThan(1);
+    shown.forEach((img, k) => {
+      const limit = img.final ? 0.9 : 0.4;
+      const pl = pluckerImage(img.camera);
+      const want = expectedRgb(img);
+      let inside = 0;
+      for (let i = 0; i < img.width * img.height; i++) {
+        const inDomain = Math.hypot(pl[i * 6 + 3]!, pl[i * 6 + 4]!, pl[i * 6 + 5]!) <= limit;
+        if (inDomain) inside++;
+        for (let c = 0; c < 3; c++) expect(img.rgb[i * 3 + c]).toBe(inDomain ? want[i * 3 + c] : 1);
+      }
+      expect(log[k], `${img.width}x${img.height}`).toBe(inside); // one job per pass: only those rays
+    });
+    expect(shown.at(-1)!.final).toBe(true);
+  });
+
   it('refines to the full size once still, each image exactly the source on src/rays rays', async () => {
     const shown: RenderedImage[] = [];
-    const r = new ProgressiveRenderer(directionSource(), (img) => shown.push(img), { idleMs: 5, chunkRays: 100, initialRaysPerSecond: 2000, targetFrameMs: 100 });
+    const r = new ProgressiveRenderer(directionSource(), (img) => shown.push(img), { idleMs: 5, chunkRays: 100, initialRaysPerSecond: 2000, targetFrameMs: 100, minSide: 6, minLongSide: 8 });
     r.update(view('a', 0.4));
     await r.whenIdle();
     expect(shown.length).toBeGreaterThan(1);
@@ -149,7 +186,7 @@ describe('ProgressiveRenderer', () => {
     let t = 0;
     const shown: RenderedImage[] = [];
     const r = new ProgressiveRenderer(directionSource(), (img) => shown.push(img),
-      { idleMs: 1000, initialRaysPerSecond: 3000, targetFrameMs: 100, chunkRays: 64 }, () => t);
+      { idleMs: 1000, initialRaysPerSecond: 3000, targetFrameMs: 100, chunkRays: 64, minSide: 6, minLongSide: 8 }, () => t);
     r.update(view('a', 0.1));
     await new Promise((res) => setTimeout(res, 50)); // fake clock frozen: the camera is "moving"
     expect(shown.length).toBe(1);

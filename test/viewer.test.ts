@@ -16,7 +16,7 @@ import { ensureViewerBuilt, PACKAGE_ROOT, VIEWER_DIST } from '../src/node/viewer
 import { ViewerData } from '../src/node/viewer-server/dataset.ts';
 import { findBundledModel } from '../src/node/viewer-server/demo.ts';
 import type { ObjectDetail, ObjectList, ViewerInfo } from '../src/core/model/viewer-protocol.ts';
-import { startViewerServer, type ViewerServer } from '../src/node/viewer-server/server.ts';
+import { allowedHosts, startViewerServer, type ViewerServer } from '../src/node/viewer-server/server.ts';
 import { resolveStaticPath } from '../src/node/viewer-server/static-path.ts';
 import { assertClose } from './helpers/assert-close.ts';
 import { writeTinyLearnit } from './helpers/viewer-fixture.ts';
@@ -31,9 +31,9 @@ let server: ViewerServer;
 let browser: Browser;
 
 /** A raw GET that sends `target` byte for byte (fetch would normalise `/../`). */
-function rawGet(port: number, target: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function rawGet(port: number, target: string, headers: Record<string, string> = {}, setHost = true): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: target, method: 'GET' }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: target, method: 'GET', headers, setHost }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -96,6 +96,30 @@ describe('viewer server', () => {
 
   it('binds to loopback by default', () => {
     expect(server.host).toBe('127.0.0.1');
+  });
+
+  it('refuses (403) every request whose Host is not its own address and port (DNS rebinding)', async () => {
+    for (const host of ['evil.example', `evil.example:${server.port}`, '127.0.0.1', `127.0.0.1:${server.port + 1}`, `127.0.0.2:${server.port}`]) {
+      for (const target of ['/', '/api/info', '/api/objects']) {
+        const res = await rawGet(server.port, target, { Host: host });
+        expect(res.status, `Host '${host}' ${target}`).toBe(403);
+        expect(res.body.toString(), `Host '${host}' ${target}`).not.toContain('obj_');
+      }
+    }
+    // no Host header at all: node:http itself answers 400 (HTTP/1.1 requires one)
+    const none = await rawGet(server.port, '/api/objects', {}, false);
+    expect([400, 403], 'no Host header').toContain(none.status);
+    expect(none.body.toString()).not.toContain('obj_');
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST:${server.port}`]) {
+      expect((await rawGet(server.port, '/api/objects', { Host: host })).status, host).toBe(200);
+    }
+  });
+
+  it('allowedHosts: the bound address and port, localhost for loopback, any host for a wildcard bind', () => {
+    expect(allowedHosts('127.0.0.1', 8080)).toEqual(new Set(['127.0.0.1:8080', 'localhost:8080']));
+    expect(allowedHosts('::1', 80)).toEqual(new Set(['[::1]:80', 'localhost:80']));
+    expect(allowedHosts('192.168.1.5', 9000)).toEqual(new Set(['192.168.1.5:9000']));
+    expect(allowedHosts('0.0.0.0', 9000)).toBeNull();
   });
 
   it('sends every view camera as transforms.json gives it (OpenGL c2w, learnit intrinsics)', async () => {

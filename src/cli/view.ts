@@ -1,7 +1,9 @@
 /**
  * `lfkit view`: the interactive orbit viewer. Builds the page if its build is missing or stale,
  * starts the local server (`src/viewer-server`) and prints the URL; runs until interrupted.
- * With no `--data` and no `--run` it shows a few generated objects (`demo.ts`).
+ * With no `--data` and no `--run` it shows a few generated objects (`demo.ts`). The page opens
+ * on the cameras the model was trained on (`config.json` `cameras`) and orbits within them
+ * (docs/viewer.md).
  */
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -30,7 +32,7 @@ interface ViewOptions {
 export function register(program: Command): void {
   program
     .command('view')
-    .description('interactive orbit viewer in the browser: the object decoded per pixel, support views as frusta')
+    .description('interactive orbit viewer in the browser: the object decoded per pixel, support views as frusta; opens on and orbits within the trained cameras (docs/viewer.md)')
     .addOption(new Option('--run <dir>', 'trained run folder (its best checkpoint, else the last) or a checkpoint folder'))
     .addOption(new Option('--data <root>', 'dataset folder (learnit or SRN ShapeNet, or transforms.json objects); default: the run\'s'))
     .addOption(new Option('--category <name>', 'category within --data (e.g. chairs), when it holds several'))

@@ -17,3 +17,4 @@ export * from './analysis/evaluate.ts';
 export * from './analysis/locality.ts';
 export * from './analysis/tto.ts';
 export * from './model/viewer-protocol.ts';
+export * from './model/view-geometry.ts';

@@ -11,6 +11,8 @@ export interface ViewerConfig {
   maxResolution: number;
   /** Shortest side of any pass, so a slow backend still shows a recognisable image. */
   minSide: number;
+  /** Longest side of any pass, at least (with `minSide`: 64 x 48 on a landscape canvas). */
+  minLongSide: number;
   /** Rays per decoder job: the granularity at which a camera move cancels a pass. */
   chunkRays: number;
   /** rays/s assumed before the first measurement. */
@@ -34,7 +36,8 @@ export const VIEWER_CONFIG: Readonly<ViewerConfig> = Object.freeze({
   targetFrameMs: 80,
   idleMs: 200,
   maxResolution: 256,
-  minSide: 12,
+  minSide: 48,
+  minLongSide: 64,
   chunkRays: 4096,
   initialRaysPerSecond: 20_000,
   raysPerSecondSmoothing: 0.3,

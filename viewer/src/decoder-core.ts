@@ -1,6 +1,6 @@
 /**
  * The decoder side of the protocol: the SAME `LightFieldModel` code as Node (`src/model`,
- * `src/lightfield`), bundled by Vite, on tfjs wasm / webgl / cpu. Runs inside the Web Worker
+ * `src/lightfield`), bundled by Vite, on tfjs webgpu / webgl / wasm / cpu. Runs inside the Web Worker
  * or, as the fallback, on the page's thread; either way it only answers `DecoderRequest`s.
  *
  * Tensor ownership (docs/model.md#code-conventions): the model's variables and the current `DecoderContext`
@@ -8,10 +8,8 @@
  * the previous context. `memory` reports `tf.memory()` so tests can check nothing grows.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { decodeSafetensors, LightFieldModel, patchWasmKernels, type DecoderContext, type ModelConfig } from 'lfkit';
+import { decodeSafetensors, LightFieldModel, patchWasmKernels, TestTimeOptimizer, type DecoderContext, type ModelConfig } from 'lfkit';
 import type { BackendMeasurement, DecoderReply, DecoderRequest, InitRequest } from './worker-protocol.ts';
 
 /** Rays per timed start-up render; small so that measuring all backends stays short. */
@@ -22,7 +20,22 @@ function weightsMap(bytes: ArrayBuffer): Map<string, { shape: number[]; data: Fl
   return new Map(Object.entries(tensors).map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
 }
 
+/**
+ * The other backends are loaded on demand: a wasm decoder worker (the start-up path) then parses
+ * only tfjs-core, the wasm backend and the model, not WebGL's and WebGPU's shader libraries.
+ */
+const BACKEND_MODULES: Record<string, () => Promise<unknown>> = {
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+};
+
+// Set before anything can start the wasm backend: when a probed backend fails to start, tfjs
+// falls back to the best registered one, which may be wasm (see useBackend for why threads are off).
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
 async function useBackend(name: string): Promise<void> {
+  await BACKEND_MODULES[name]?.();
   // The threaded wasm build spawns pthread workers that importScripts() tfjs's own script,
   // which does not exist once Vite has bundled it ("e is not defined" in a blob worker). The
   // single-threaded SIMD build needs no helper script; it runs in our one decoder worker.
@@ -61,6 +74,7 @@ function measure(model: LightFieldModel, config: ModelConfig): number {
 export class DecoderCore {
   private model: LightFieldModel | null = null;
   private ctx: DecoderContext | null = null;
+  private tto: TestTimeOptimizer | null = null;
 
   /** Answers one request; never throws (errors become an `error` reply). */
   async handle(req: DecoderRequest): Promise<{ reply: DecoderReply; transfer: Transferable[] }> {
@@ -86,6 +100,31 @@ export class DecoderCore {
           const rgb = model.renderRays(this.ctx, req.rays.subarray(0, req.n * 6));
           return { reply: { type: 'render', id: req.id, rgb, ms: performance.now() - t }, transfer: [rgb.buffer] };
         }
+        case 'tto-start': {
+          const model = this.need();
+          this.tto?.dispose();
+          this.tto = null;
+          const tto = new TestTimeOptimizer(model, { images: req.images, cameras: req.cameras }, { lr: req.lr, rays: req.rays, seed: req.seed });
+          this.tto = tto;
+          return { reply: { type: 'tto', id: req.id, steps: 0, loss: NaN, supportMse: tto.supportMse() }, transfer: [] };
+        }
+        case 'tto-step': {
+          if (!this.tto) throw new Error('tto-step before tto-start');
+          const loss = this.tto.step(req.n);
+          return { reply: { type: 'tto', id: req.id, steps: this.tto.steps, loss, supportMse: null }, transfer: [] };
+        }
+        case 'tto-end': {
+          const tto = this.tto;
+          if (!tto) throw new Error('tto-end before tto-start');
+          this.tto = null;
+          try {
+            const data = tto.latent();
+            const { latentTokens: R, decoderWidth: d } = this.need().config;
+            return { reply: { type: 'tto-end', id: req.id, data, shape: [1, R, d], steps: tto.steps, supportMse: tto.supportMse() }, transfer: [data.buffer] };
+          } finally {
+            tto.dispose();
+          }
+        }
         case 'memory': {
           const m = tf.memory();
           return { reply: { type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes }, transfer: [] };
@@ -108,7 +147,8 @@ export class DecoderCore {
     this.ctx = null;
     this.model?.dispose();
     this.model = null;
-    const candidates = req.backend === 'auto' ? ['wasm', 'webgl'] : [req.backend];
+    // the ladder (page thread only; the worker pool starts on wasm and probes the GPU later)
+    const candidates = req.backend === 'auto' ? ['webgpu', 'webgl', 'wasm'] : [req.backend];
     const measurements: BackendMeasurement[] = [];
     for (const name of candidates) {
       try {

@@ -9,7 +9,10 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { ModelConfig } from 'lfkit';
 import type { RaySource } from './progressive.ts';
-import type { BackendChoice, BackendMeasurement, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor } from './worker-protocol.ts';
+import type { Camera } from 'lfkit';
+import type {
+  BackendChoice, BackendMeasurement, DecoderReply, DecoderRequest, MemoryReply, ReadyReply, ReplyFor, TtoEndReply, TtoReply,
+} from './worker-protocol.ts';
 
 type Body<T extends DecoderRequest> = T extends DecoderRequest ? Omit<T, 'id'> : never;
 
@@ -99,6 +102,18 @@ export class DecoderHost implements RaySource {
     return this.call<Extract<DecoderRequest, { type: 'memory' }>>({ type: 'memory' });
   }
 
+  ttoStart(images: Float32Array[], cameras: Camera[], opts: { lr: number; rays: number; seed: number }): Promise<TtoReply> {
+    return this.call<Extract<DecoderRequest, { type: 'tto-start' }>>({ type: 'tto-start', images, cameras, ...opts });
+  }
+
+  ttoStep(n: number): Promise<TtoReply> {
+    return this.call<Extract<DecoderRequest, { type: 'tto-step' }>>({ type: 'tto-step', n });
+  }
+
+  ttoEnd(): Promise<TtoEndReply> {
+    return this.call<Extract<DecoderRequest, { type: 'tto-end' }>>({ type: 'tto-end' });
+  }
+
   dispose(): void {
     this.failAll('decoder closed');
     this.terminate();
@@ -111,10 +126,11 @@ export class DecoderHost implements RaySource {
  * evenly over the workers, each with its one request in flight, and the parts are joined in
  * order. With WebGL (one GPU) or on the page thread there is one decoder.
  *
- * Backend choice (`auto`): wasm starts at once, so the first image does not wait for WebGL,
- * whose start-up (shader compilation; SwiftShader without a GPU) can take seconds. A probe
- * worker times WebGL meanwhile; if it decodes faster than wasm did, the pool switches to it
- * between two jobs (the same model gives the same colours on either backend).
+ * Backend choice (`auto`): wasm starts at once on every worker, so the first images do not wait
+ * for a GPU backend, whose start-up (shader compilation; SwiftShader without a GPU) can take
+ * seconds. Once the page has its first full frame it calls `probe()`: a worker times WebGPU,
+ * then WebGL (the ladder), and the pool switches between two jobs to the fastest of them if it
+ * decodes faster than the whole wasm pool did (the same model gives the same colours).
  */
 export class DecoderPool implements RaySource {
   private hosts: DecoderHost[];
@@ -123,11 +139,17 @@ export class DecoderPool implements RaySource {
   private inflight = 0;
   private pendingSwap: DecoderHost | null = null;
   private swapping: Promise<void> = Promise.resolve();
+  private probeArgs: { config: ModelConfig; weights: ArrayBuffer; wasm: ReadyReply } | null = null;
+  private probeStarted = false;
+  private resolveProbe: () => void = () => {};
   /** Called after the pool switched backend (e.g. to update a readout). */
   onBackendChange: (() => void) | null = null;
+  /** Resolves once the GPU probe (if any) has been decided; at once when there is none. */
+  readonly probeDone: Promise<void>;
 
   private constructor(first: DecoderHost, private readonly size: number) {
     this.hosts = [first];
+    this.probeDone = new Promise((r) => { this.resolveProbe = r; });
   }
 
   /** `workers` decoders in Web Workers, or one on the page thread when `inline`. */
@@ -148,46 +170,65 @@ export class DecoderPool implements RaySource {
     return this.hosts.length;
   }
 
-  /** Resolves once the WebGL probe (if any) has been decided. */
-  probeDone: Promise<void> = Promise.resolve();
-
   async init(config: ModelConfig, weights: ArrayBuffer, backend: BackendChoice): Promise<ReadyReply> {
     const probe = backend === 'auto' && this.mode === 'worker';
-    const copies = Array.from({ length: this.size - 1 + (probe ? 1 : 0) }, () => weights.slice(0));
+    const pooled = backend === 'auto' || backend === 'wasm' || backend === 'cpu';
+    const extra = pooled ? this.size - 1 : 0;
+    const copies = Array.from({ length: extra + (probe ? 1 : 0) }, () => weights.slice(0));
     const first: BackendChoice = probe ? 'wasm' : backend;
-    const ready = await this.hosts[0]!.init(config, weights, first);
-    this.measurements = [...ready.measurements];
-    if (ready.backend === 'wasm' || ready.backend === 'cpu') {
-      const more = await Promise.all(copies.slice(0, this.size - 1).map(async (w) => {
+    // every worker starts at once (each compiles its own wasm module)
+    const [ready, ...more] = await Promise.all([
+      this.hosts[0]!.init(config, weights, first).then((r) => ({ r, h: this.hosts[0]! })),
+      ...copies.slice(0, extra).map(async (w) => {
         const h = await DecoderHost.create(false);
-        await h.init(config, w, ready.backend as BackendChoice);
-        return h;
-      }));
-      this.hosts.push(...more);
+        return { r: await h.init(config, w, first), h };
+      }),
+    ]);
+    this.measurements = [...ready!.r.measurements];
+    for (const m of more) {
+      if (m.r.backend === ready!.r.backend) this.hosts.push(m.h);
+      else m.h.dispose();
     }
-    if (probe) this.probeDone = this.probeWebgl(config, copies.at(-1)!, ready);
-    return ready;
+    if (probe) this.probeArgs = { config, weights: copies.at(-1)!, wasm: ready!.r };
+    else this.resolveProbe();
+    return ready!.r;
   }
 
-  private async probeWebgl(config: ModelConfig, weights: ArrayBuffer, wasm: ReadyReply): Promise<void> {
-    let h: DecoderHost | null = null;
-    try {
-      h = await DecoderHost.create(false);
-      const r = await h.init(config, weights, 'webgl');
-      const m = r.measurements.find((x) => x.backend === 'webgl');
-      const failed = r.measurements.find((x) => x.error !== undefined);
-      this.measurements.push(m ?? failed ?? { backend: 'webgl', raysPerSecond: null, error: `started ${r.backend} instead` });
-      const wasmRate = wasm.measurements.find((x) => x.backend === wasm.backend)?.raysPerSecond ?? 0;
-      // the wasm pool decodes on every worker at once: compare with its total rate
-      if (r.backend === 'webgl' && m?.raysPerSecond && m.raysPerSecond > wasmRate * this.hosts.length) {
-        this.pendingSwap = h;
-        h = null;
-        this.trySwap();
+  /** Starts the GPU probe (WebGPU, then WebGL) once; a no-op without one. */
+  probe(): void {
+    if (this.probeStarted || !this.probeArgs) return;
+    this.probeStarted = true;
+    const { config, weights, wasm } = this.probeArgs;
+    this.probeArgs = null;
+    void this.probeGpu(config, weights, wasm).finally(() => this.resolveProbe());
+  }
+
+  private async probeGpu(config: ModelConfig, weights: ArrayBuffer, wasm: ReadyReply): Promise<void> {
+    const wasmRate = wasm.measurements.find((x) => x.backend === wasm.backend)?.raysPerSecond ?? 0;
+    // the wasm pool decodes on every worker at once: compare with its total rate
+    let best: { host: DecoderHost; rate: number } | null = null;
+    for (const name of ['webgpu', 'webgl'] as const) {
+      let h: DecoderHost | null = null;
+      try {
+        h = await DecoderHost.create(false);
+        const r = await h.init(config, weights.slice(0), name);
+        const m = r.measurements.find((x) => x.backend === name);
+        const failed = r.measurements.find((x) => x.error !== undefined);
+        this.measurements.push(m ?? failed ?? { backend: name, raysPerSecond: null, error: `started ${r.backend} instead` });
+        if (r.backend === name && m?.raysPerSecond && m.raysPerSecond > wasmRate * this.hosts.length && m.raysPerSecond > (best?.rate ?? 0)) {
+          best?.host.dispose();
+          best = { host: h, rate: m.raysPerSecond };
+          h = null;
+        }
+      } catch (err) {
+        this.measurements.push({ backend: name, raysPerSecond: null, error: (err as Error).message });
+      } finally {
+        h?.dispose();
       }
-    } catch (err) {
-      this.measurements.push({ backend: 'webgl', raysPerSecond: null, error: (err as Error).message });
-    } finally {
-      h?.dispose();
+    }
+    if (best) {
+      this.pendingSwap = best.host;
+      this.trySwap();
     }
   }
 
@@ -231,6 +272,39 @@ export class DecoderPool implements RaySource {
       this.inflight--;
       this.trySwap();
     }
+  }
+
+  /**
+   * Test-time optimisation of the latent tokens on the support views (`src/core/analysis/tto.ts`) in
+   * the first worker, `chunk` Adam steps per request so that render jobs queued meanwhile run
+   * between them; then every decoder renders with the optimised Z. `keepGoing` is asked before
+   * each chunk (false: stop early and keep the latents as they were).
+   */
+  async refine(
+    images: Float32Array[], cameras: Camera[], opts: { steps: number; lr: number; rays: number; seed: number; chunk?: number },
+    onProgress: (steps: number, loss: number) => void, keepGoing: () => boolean,
+  ): Promise<{ before: number; after: number; steps: number } | null> {
+    await this.swapping;
+    const h = this.hosts[0]!;
+    const start = await h.ttoStart(images, cameras, opts);
+    let steps = 0;
+    while (steps < opts.steps) {
+      if (!keepGoing()) {
+        await h.ttoEnd();
+        if (this.latents) await h.setLatents(this.latents.data, this.latents.shape);
+        return null;
+      }
+      const r = await h.ttoStep(Math.min(opts.chunk ?? 5, opts.steps - steps));
+      steps = r.steps;
+      onProgress(steps, r.loss);
+    }
+    const end = await h.ttoEnd();
+    if (!keepGoing()) {
+      if (this.latents) await h.setLatents(this.latents.data, this.latents.shape);
+      return null;
+    }
+    await this.setLatents(end.data, end.shape);
+    return { before: start.supportMse!, after: end.supportMse, steps: end.steps };
   }
 
   /** `tf.memory()` summed over the decoders. */

@@ -37,6 +37,12 @@ export interface ViewRequest {
    * asked about; rays beyond it get the background colour. null: every ray is decoded.
    */
   domain: number | null;
+  /**
+   * Tighter limit for the passes before the full-size one (e.g. the object's bound from the
+   * support views' silhouettes, `foregroundRadius` times originScale): while the camera moves
+   * only rays that can hit the object are decoded. null: `domain` for every pass.
+   */
+  coarseDomain?: number | null;
 }
 
 export interface RenderedImage {
@@ -84,11 +90,15 @@ export function scaledSize(width: number, height: number, scale: number): { widt
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
 }
 
-/** Scale of the coarse pass: `rays/s * targetFrameMs` rays, at least `minSide` on the short side. */
-export function coarseScale(width: number, height: number, raysPerSecond: number, cfg: ViewerConfig): number {
-  const budget = (raysPerSecond * cfg.targetFrameMs) / 1000;
+/**
+ * Scale of the coarse pass: `rays/s * targetFrameMs` decoded rays (`decodedFraction` of the
+ * pixels are decoded, the rest are background), at least `minSide` on the short side
+ * and `minLongSide` on the long one.
+ */
+export function coarseScale(width: number, height: number, raysPerSecond: number, cfg: ViewerConfig, decodedFraction = 1): number {
+  const budget = (raysPerSecond * cfg.targetFrameMs) / 1000 / Math.max(0.05, Math.min(1, decodedFraction));
   const s = Math.sqrt(budget / (width * height));
-  const floor = Math.min(1, cfg.minSide / Math.min(width, height));
+  const floor = Math.min(1, Math.max(cfg.minSide / Math.min(width, height), cfg.minLongSide / Math.max(width, height)));
   return Math.min(1, Math.max(floor, s));
 }
 
@@ -110,6 +120,8 @@ export class ProgressiveRenderer {
   private inBuf = new Float32Array(0);
   private inIndex = new Int32Array(0);
   private idleWaiters: Array<() => void> = [];
+  /** Fraction of the last coarse pass's pixels that were decoded (the rest lay outside its domain). */
+  private decodedFraction = 1;
   private s: ProgressiveStats;
   private readonly cfg: ViewerConfig;
 
@@ -173,7 +185,7 @@ export class ProgressiveRenderer {
         const gen = this.generation;
         let scale: number;
         if (this.shownKey !== view.key) {
-          scale = coarseScale(view.width, view.height, this.s.raysPerSecond, this.cfg);
+          scale = coarseScale(view.width, view.height, this.s.raysPerSecond, this.cfg, this.decodedFraction);
         } else if (this.shownScale >= 1) {
           break; // full image of this view is on screen
         } else {
@@ -202,16 +214,18 @@ export class ProgressiveRenderer {
     const rays = this.raysBuf.subarray(0, n * 6);
     pluckerImage(cam, view.originScale, rays);
     const rgb = new Float32Array(n * 3).fill(this.cfg.background);
+    const finalPass = w === view.width && h === view.height;
+    const limit = !finalPass && view.coarseDomain != null ? Math.min(view.coarseDomain, view.domain ?? Infinity) : view.domain;
     // rays inside the decoder's domain, gathered contiguously (buffers grow once, then reused)
     let todo = rays;
     let m = n;
     let index: Int32Array | null = null;
-    if (view.domain !== null) {
+    if (limit !== null) {
       if (this.inBuf.length < n * 6) {
         this.inBuf = new Float32Array(n * 6);
         this.inIndex = new Int32Array(n);
       }
-      const lim = view.domain * view.domain;
+      const lim = limit * limit;
       m = 0;
       for (let i = 0; i < n; i++) {
         const o = i * 6;
@@ -223,6 +237,7 @@ export class ProgressiveRenderer {
       todo = this.inBuf.subarray(0, m * 6);
       index = this.inIndex;
     }
+    if (!finalPass && this.shownKey !== view.key) this.decodedFraction = m / n;
     const t0 = this.now();
     for (let start = 0; start < m; start += this.cfg.chunkRays) {
       if (gen !== this.generation) {
@@ -255,7 +270,7 @@ export class ProgressiveRenderer {
       this.s.cancelled++;
       return;
     }
-    const final = w === view.width && h === view.height;
+    const final = finalPass;
     this.shownKey = view.key;
     this.shownScale = final ? 1 : scale;
     this.s.passes++;

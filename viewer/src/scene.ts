@@ -1,7 +1,12 @@
 /**
  * The three.js scene of the viewer: a z-up world, OrbitControls around the object centre,
  * a ground grid in the xy-plane, and the support views as frusta. Renders on demand only
- * (docs/model.md#code-conventions): a frame is drawn when the camera moves or the content changes.
+ * (docs/viewer.md): a frame is drawn when the camera moves or the content changes.
+ *
+ * The orbit stays where the model is valid: distance within the trained radius range,
+ * elevation within the trained range (`setLimits`), no panning (the object sits at the origin).
+ * The decoded light field is drawn into a small 2D canvas under the (transparent) WebGL canvas
+ * and scaled by the browser with smooth filtering: showing a frame is one `putImageData`.
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
@@ -27,20 +32,30 @@ export class ViewerScene {
   private frames = 0;
   private readonly cameraListeners: Array<() => void> = [];
   private readonly helpers: THREE.Object3D[];
-  private lightField: THREE.DataTexture | null = null;
+  private readonly lightCtx: CanvasRenderingContext2D;
+  private fovShort = 39.6;
+  private elevationLimits: [number, number] = [-90, 90];
+  private readonly limitListeners: Array<(atLimit: 'above' | 'below' | null) => void> = [];
+  private atLimit: 'above' | 'below' | null = null;
 
-  constructor(readonly canvas: HTMLCanvasElement) {
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
-    this.renderer.setClearColor(0xffffff, 1);
-    // Wider than the datasets' 39.6 degrees so the support cameras (radius 4) stay in view; the
-    // light field is defined for any ray, so the decoder does not care.
-    this.camera = new THREE.PerspectiveCamera(50, 1, 0.05, 100);
+  /** `canvas`: the WebGL canvas; `lightField`: the 2D canvas under it for the decoded image. */
+  constructor(readonly canvas: HTMLCanvasElement, readonly lightField: HTMLCanvasElement) {
+    // no antialiasing: without a GPU the browser draws WebGL in software, and a multisampled
+    // full-canvas frame per pointer move is what kept input waiting
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: false, alpha: true });
+    this.renderer.setPixelRatio(1);
+    this.renderer.setClearColor(0xffffff, 0);
+    const ctx = lightField.getContext('2d');
+    if (!ctx) throw new Error('viewer page: no 2D canvas context');
+    this.lightCtx = ctx;
+    this.camera = new THREE.PerspectiveCamera(this.fovShort, 1, 0.05, 100);
     this.camera.up.set(0, 0, 1); // lfkit world: +z up (docs/model.md#cameras-and-rays)
-    this.setOrbit(0.7, 0.45, 7.5);
+    this.setOrbit(0.7, 0.35, 4);
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.target.set(0, 0, 0);
+    this.controls.enablePan = false; // the object is at the origin; the model knows no other centre
     this.controls.addEventListener('change', () => {
+      this.checkLimit();
       for (const f of this.cameraListeners) f();
       this.requestRender();
     });
@@ -66,11 +81,56 @@ export class ViewerScene {
     this.requestRender();
   }
 
-  /** Sets the vertical field of view (degrees), e.g. to the dataset's. */
-  setFov(fovY: number): void {
-    this.camera.fov = fovY;
-    this.camera.updateProjectionMatrix();
+  /**
+   * The field of view (degrees) across the canvas's SHORTER side: the training images are
+   * square, so this keeps the object as large in the frame as in training at any aspect.
+   */
+  setFov(fovShortDeg: number): void {
+    this.fovShort = fovShortDeg;
+    this.applyFov();
+    for (const f of this.cameraListeners) f();
     this.requestRender();
+  }
+
+  private applyFov(): void {
+    const a = this.camera.aspect;
+    const t = Math.tan((this.fovShort * Math.PI) / 360);
+    // three's fov is vertical: for a portrait canvas the short side is the horizontal one
+    this.camera.fov = a >= 1 ? this.fovShort : (360 / Math.PI) * Math.atan(t / a);
+    this.camera.updateProjectionMatrix();
+  }
+
+  /**
+   * Orbit limits: distance `[min, max]` from the origin and elevation `[lo, hi]` degrees above
+   * the xy-plane (OrbitControls' polar angle is measured from the up axis, +z here).
+   */
+  setLimits(distance: [number, number], elevationDeg: [number, number]): void {
+    this.controls.minDistance = distance[0];
+    this.controls.maxDistance = distance[1];
+    this.elevationLimits = elevationDeg;
+    this.controls.minPolarAngle = ((90 - elevationDeg[1]) * Math.PI) / 180;
+    this.controls.maxPolarAngle = ((90 - elevationDeg[0]) * Math.PI) / 180;
+    this.controls.update();
+  }
+
+  /** Current elevation of the camera above the xy-plane, degrees. */
+  elevationDeg(): number {
+    const p = this.camera.position;
+    return (Math.asin(p.z / Math.max(1e-12, p.length())) * 180) / Math.PI;
+  }
+
+  /** Called with `above`/`below` when the orbit reaches an elevation limit, null when it leaves it. */
+  onLimit(f: (atLimit: 'above' | 'below' | null) => void): void {
+    this.limitListeners.push(f);
+  }
+
+  private checkLimit(): void {
+    const e = this.elevationDeg();
+    const [lo, hi] = this.elevationLimits;
+    const now = e >= hi - 0.05 && hi < 90 ? 'above' : e <= lo + 0.05 && lo > -90 ? 'below' : null;
+    if (now === this.atLimit) return;
+    this.atLimit = now;
+    for (const f of this.limitListeners) f(now);
   }
 
   onCameraChange(f: () => void): void {
@@ -108,30 +168,30 @@ export class ViewerScene {
   }
 
   /**
-   * Shows a decoded light-field image (`rgb [H, W, 3]`, row 0 at the top) as the background,
-   * stretched over the canvas; values are clamped to [0, 1]. The ground grid and axes are
-   * hidden while an image is shown (they would cover the object).
+   * Shows a decoded light-field image (`rgb [H, W, 3]`, row 0 at the top) under the 3D canvas,
+   * stretched over it with smooth scaling; values are clamped to [0, 1]. The ground grid and
+   * axes are hidden while an image is shown (they would cover the object).
    */
   showLightField(width: number, height: number, rgb: Float32Array): void {
-    const px = new Uint8Array(width * height * 4);
-    for (let y = 0; y < height; y++) {
-      const src = (height - 1 - y) * width * 3; // GL textures start at the bottom row
-      const dst = y * width * 4;
-      for (let x = 0; x < width; x++) {
-        for (let c = 0; c < 3; c++) px[dst + x * 4 + c] = Math.round(Math.min(1, Math.max(0, rgb[src + x * 3 + c]!)) * 255);
-        px[dst + x * 4 + 3] = 255;
-      }
+    const c = this.lightField;
+    if (c.width !== width || c.height !== height) {
+      c.width = width;
+      c.height = height;
     }
-    const tex = new THREE.DataTexture(px, width, height, THREE.RGBAFormat);
-    tex.colorSpace = THREE.SRGBColorSpace;
-    tex.magFilter = THREE.LinearFilter;
-    tex.minFilter = THREE.LinearFilter;
-    tex.needsUpdate = true;
-    this.lightField?.dispose();
-    this.lightField = tex;
-    this.scene.background = tex;
-    for (const h of this.helpers) h.visible = false;
-    this.requestRender();
+    const img = this.lightCtx.createImageData(width, height);
+    const px = img.data;
+    for (let i = 0, n = width * height; i < n; i++) {
+      px[i * 4] = Math.round(Math.min(1, Math.max(0, rgb[i * 3]!)) * 255);
+      px[i * 4 + 1] = Math.round(Math.min(1, Math.max(0, rgb[i * 3 + 1]!)) * 255);
+      px[i * 4 + 2] = Math.round(Math.min(1, Math.max(0, rgb[i * 3 + 2]!)) * 255);
+      px[i * 4 + 3] = 255;
+    }
+    this.lightCtx.putImageData(img, 0, 0);
+    c.hidden = false;
+    if (this.helpers[0]!.visible) {
+      for (const h of this.helpers) h.visible = false;
+      this.requestRender();
+    }
   }
 
   requestRender(): void {
@@ -155,7 +215,7 @@ export class ViewerScene {
     const h = Math.max(1, this.canvas.clientHeight);
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
-    this.camera.updateProjectionMatrix();
+    this.applyFov();
     for (const f of this.cameraListeners) f();
     this.requestRender();
   }

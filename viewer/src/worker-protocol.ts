@@ -6,10 +6,10 @@
  *
  * Shapes: `rays [n, 6]` Plücker (`src/rays`), `rgb [n, 3]` unclamped, `latents [1, R, d]`.
  */
-import type { ModelConfig } from 'lfkit';
+import type { Camera, ModelConfig } from 'lfkit';
 
 /** `auto` measures each available backend on a short render and keeps the fastest. */
-export type BackendChoice = 'auto' | 'wasm' | 'webgl' | 'cpu';
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export interface InitRequest {
   type: 'init';
@@ -39,7 +39,32 @@ export interface MemoryRequest {
   type: 'memory';
   id: number;
 }
-export type DecoderRequest = InitRequest | LatentsRequest | RenderRequest | MemoryRequest;
+/**
+ * Starts test-time optimisation of the latent tokens on the support views (what
+ * `lfkit render --tto-steps` does, `src/core/analysis/tto.ts`): Z from this decoder's encoder.
+ */
+export interface TtoStartRequest {
+  type: 'tto-start';
+  id: number;
+  /** Support images `[H, W, 3]` in [0, 1] (composited on white), one per camera. */
+  images: Float32Array[];
+  cameras: Camera[];
+  lr: number;
+  rays: number;
+  seed: number;
+}
+/** `n` more Adam steps of the optimisation started by `tto-start`. */
+export interface TtoStepRequest {
+  type: 'tto-step';
+  id: number;
+  n: number;
+}
+/** Ends the optimisation: replies with the optimised Z (this decoder renders with it from now). */
+export interface TtoEndRequest {
+  type: 'tto-end';
+  id: number;
+}
+export type DecoderRequest = InitRequest | LatentsRequest | RenderRequest | MemoryRequest | TtoStartRequest | TtoStepRequest | TtoEndRequest;
 
 export interface BackendMeasurement {
   backend: string;
@@ -76,7 +101,27 @@ export interface ErrorReply {
   id: number;
   message: string;
 }
-export type DecoderReply = ReadyReply | LatentsReply | RenderReply | MemoryReply | ErrorReply;
+export interface TtoReply {
+  type: 'tto';
+  id: number;
+  /** Adam steps taken so far. */
+  steps: number;
+  /** Mean minibatch loss of the steps of this request (NaN for `tto-start`). */
+  loss: number;
+  /** Mean squared error over every support pixel (at `tto-start` only; null otherwise). */
+  supportMse: number | null;
+}
+export interface TtoEndReply {
+  type: 'tto-end';
+  id: number;
+  /** Optimised Z `[1, R, d]` row-major. */
+  data: Float32Array;
+  shape: [number, number, number];
+  steps: number;
+  /** Mean squared error over every support pixel after the optimisation. */
+  supportMse: number;
+}
+export type DecoderReply = ReadyReply | LatentsReply | RenderReply | MemoryReply | TtoReply | TtoEndReply | ErrorReply;
 
 /** The reply type for each request type. */
 export interface ReplyFor {
@@ -84,4 +129,7 @@ export interface ReplyFor {
   latents: LatentsReply;
   render: RenderReply;
   memory: MemoryReply;
+  'tto-start': TtoReply;
+  'tto-step': TtoReply;
+  'tto-end': TtoEndReply;
 }

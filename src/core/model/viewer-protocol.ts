@@ -10,13 +10,24 @@
  * - `/api/model`                                 -> `ModelInfo` (404 without `--run`)
  * - `/api/model/weights.safetensors`             -> the checkpoint's weights, as stored
  * - `/api/objects/<id>/latents?support=0,7,19`   -> Z `[1, R, d]` float32 little-endian, shape in
- *                                                   the `X-Latent-Shape` header (`1,R,d`)
+ *                                                   the `X-Latent-Shape` header (`1,R,d`), the
+ *                                                   support views' `foregroundRadius` in
+ *                                                   `X-Foreground-Radius` (`none` without one)
+ * - `/api/objects/<id>/render?support=..&camera=JSON&within=r|object|none`
+ *                                                -> rgb `[h, w, 3]` float32 little-endian: the
+ *                                                   server's decoder for a small image (the page's
+ *                                                   first frame while its own decoder starts);
+ *                                                   rays beyond `within` are background (`renderUrl`)
+ *
+ * Every request must name the bound address and port in its `Host` header (403 otherwise), so a
+ * page from another origin cannot reach the API through DNS rebinding.
  *
  * Cameras travel as `CameraJson`: the `src/rays` camera with `c2w` as a plain array (OpenGL
  * convention, column-major, world up +z). `cameraFromJson` turns one back into a `Camera`.
  */
 import type { ModelConfig } from './config.ts';
 import type { Camera } from '../rays/index.ts';
+import type { CameraRanges } from '../rays/index.ts';
 
 /** A `Camera` as JSON: `c2w` column-major (gl-matrix layout), OpenGL convention. */
 export type CameraJson = Omit<Camera, 'c2w'> & { c2w: number[] };
@@ -44,9 +55,24 @@ export interface ModelInfo {
   parameters: number;
   /** URL of the weights (safetensors). */
   weights: string;
+  /** The cameras the model was trained on (the page opens and orbits within them). */
+  cameras: CameraRanges;
 }
 
 export const LATENT_SHAPE_HEADER = 'X-Latent-Shape';
+export const FOREGROUND_RADIUS_HEADER = 'X-Foreground-Radius';
+/** Most pixels the server renders for the page's first frame (it is a preview, not a renderer). */
+export const MAX_SERVER_RENDER_PIXELS = 128 * 96;
+
+/**
+ * URL of the server-rendered first frame of `id` for `camera`. Rays with |m| above `within` are
+ * left white: a number, `object` (the support views' `foregroundRadius` times originScale: the
+ * rays that can reach the object) or `none` (every ray decoded).
+ */
+export function renderUrl(id: string, support: readonly number[], camera: CameraJson, within: number | 'object' | 'none'): string {
+  const c = encodeURIComponent(JSON.stringify(camera));
+  return `api/objects/${encodeURIComponent(id)}/render?support=${support.join(',')}&camera=${c}&within=${within}`;
+}
 
 /** URL of the latents of `id` with the given support views. */
 export function latentsUrl(id: string, support: readonly number[]): string {

@@ -8,7 +8,7 @@
  *   const server = await startViewerServer({ assetsDir: VIEWER_DIST, data, model });
  *   console.log(server.url); // ... await server.close();
  */
-export { startViewerServer, isLoopbackHost, ViewerServerError, ISOLATION_HEADERS, type ViewerServer, type ViewerServerOptions } from './server.ts';
+export { startViewerServer, isLoopbackHost, allowedHosts, ViewerServerError, ISOLATION_HEADERS, type ViewerServer, type ViewerServerOptions } from './server.ts';
 export { ViewerData, ViewerDataError } from './dataset.ts';
 export { loadViewerModel, encodeLatents, ViewerModelError, type ViewerModel, type Latents } from './model.ts';
 export { ensureViewerBuilt, viewerBuildIsFresh, VIEWER_DIST } from './build.ts';

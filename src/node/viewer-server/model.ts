@@ -13,6 +13,7 @@ import type { PosedView } from '../../core/data/types.ts';
 import type { LfkitConfig, LightFieldModel } from '../../core/model/index.ts';
 import { fitSupport } from '../../core/render/render.ts';
 import { encodeSupport } from '../../core/model/support.ts';
+import { trainedCameras, type CameraRanges } from '../../core/model/view-geometry.ts';
 import { CHECKPOINT_FILES, loadModelCheckpoint } from '../runs/checkpoint.ts';
 import { isRunFolder } from '../runs/run-folder.ts';
 import { openRun } from '../runs/run.ts';
@@ -38,8 +39,12 @@ export interface ViewerModel {
   weights: Uint8Array;
   /** The dataset the run was trained on, when `--run` is a run folder. */
   trainedOn: { root: string; category: string | null } | null;
+  /** The cameras the model was trained on (`config.json` `cameras`, or the defaults). */
+  cameras: CameraRanges;
   /** Encoder on the support views (resized to the model's image size if needed). */
   latents(support: readonly PosedView[], width: number, height: number): Promise<Latents>;
+  /** Decoder: colours `[n, 3]` of Plücker rays `[n, 6]` for latents `z` (the server's first frame). */
+  render(z: Latents, rays: Float32Array): Float32Array;
   dispose(): void;
 }
 
@@ -55,6 +60,31 @@ export async function encodeLatents(model: LightFieldModel, views: readonly Pose
   } finally {
     Z.dispose();
   }
+}
+
+/**
+ * The trained camera ranges from the run's (or bundle's) `config.json`, else the checkpoint's;
+ * the defaults when neither records them. A malformed field is an error naming the file.
+ */
+function readCameraRanges(run: string, ckptDir: string): CameraRanges {
+  for (const dir of [run, ckptDir]) {
+    const file = path.join(dir, 'config.json');
+    if (!existsSync(file)) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ViewerModelError(`--run ${file}: not valid JSON (${(err as Error).message})`);
+    }
+    if (json && typeof json === 'object' && 'cameras' in json) {
+      try {
+        return trainedCameras(json);
+      } catch (err) {
+        throw new ViewerModelError(`--run ${file}: ${(err as Error).message.replace(/^config\.json /, '')}`);
+      }
+    }
+  }
+  return trainedCameras({});
 }
 
 /** Loads `--run` (a run folder or a checkpoint folder). Errors name the flag and the file. */
@@ -73,7 +103,18 @@ export async function loadViewerModel(run: string): Promise<ViewerModel> {
     config,
     weights,
     trainedOn,
+    cameras: readCameraRanges(run, ckptDir),
     latents: (views, width, height) => encodeLatents(model, views, width, height),
+    render: (z, rays) => {
+      const Z = tf.tensor3d(z.data, z.shape);
+      const ctx = model.prepare(Z);
+      Z.dispose();
+      try {
+        return model.renderRays(ctx, rays);
+      } finally {
+        ctx.dispose();
+      }
+    },
     dispose: () => model.dispose(),
   };
 }

@@ -5,7 +5,9 @@
  *
  * Every response carries the cross-origin isolation headers (COOP `same-origin`, COEP
  * `require-corp`) so the page may use SharedArrayBuffer and WebAssembly threads.
- * Binds to 127.0.0.1 by default; a taken port is a `ViewerServerError` that says so.
+ * Binds to 127.0.0.1 by default; a taken port is a `ViewerServerError` that says so. A request
+ * whose `Host` header is not the bound address and port (or `localhost` and the port, for a
+ * loopback bind) is refused with 403: a DNS-rebinding page would send its own host name.
  */
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -13,8 +15,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ViewerDataError, type ViewerData } from './dataset.ts';
 import type { ViewerModel } from './model.ts';
-import { LATENT_SHAPE_HEADER, type ApiError, type ModelInfo, type ObjectList, type ViewerInfo } from '../../core/model/viewer-protocol.ts';
+import type { PosedObject } from '../../core/data/types.ts';
+import { pluckerImage } from '../../core/rays/index.ts';
+import {
+  cameraFromJson, FOREGROUND_RADIUS_HEADER, LATENT_SHAPE_HEADER, MAX_SERVER_RENDER_PIXELS, type ApiError, type CameraJson, type ModelInfo,
+  type ObjectList, type ViewerInfo,
+} from '../../core/model/viewer-protocol.ts';
 import { resolveStaticPath } from './static-path.ts';
+import { foregroundRadius, raysWithin, supportByAzimuth } from '../../core/model/view-geometry.ts';
 
 export class ViewerServerError extends Error {
   constructor(message: string) {
@@ -35,6 +43,11 @@ export interface ViewerServerOptions {
   model?: ViewerModel | null;
   notice?: string | null;
   version?: string;
+  /**
+   * Encode the first object's default support views before the page asks (default true with
+   * a model and data): the page's first frame then waits only for the decoder.
+   */
+  warm?: boolean;
 }
 
 export interface ViewerServer {
@@ -71,6 +84,19 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.has(host) || /^127\./.test(host);
 }
 
+/**
+ * The `Host` header values the server answers: the bound address and port (IPv6 in brackets),
+ * plus `localhost:port` for a loopback bind. A wildcard bind (`0.0.0.0`, `::`) was asked to be
+ * reachable under any name, so it accepts every host (`lfkit view` warns about such binds).
+ */
+export function allowedHosts(address: string, port: number): Set<string> | null {
+  if (address === '0.0.0.0' || address === '::') return null;
+  const name = address.includes(':') ? `[${address}]` : address;
+  const hosts = new Set([`${name}:${port}`.toLowerCase()]);
+  if (isLoopbackHost(address)) hosts.add(`localhost:${port}`);
+  return hosts;
+}
+
 function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, head = false): void {
   res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache' });
   res.end(head ? undefined : body);
@@ -105,10 +131,40 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     config: model.config.model,
     parameters: countParams(model.weights),
     weights: 'api/model/weights.safetensors',
+    cameras: model.cameras,
   };
   // latents per (object, support set); a few are kept (the page revisits recent choices)
-  const latentCache = new Map<string, Buffer>();
-  const latentShapes = new Map<string, [number, number, number]>();
+  interface Encoded { body: Buffer; shape: [number, number, number]; z: Float32Array; foreground: number | null }
+  const latentCache = new Map<string, Encoded>();
+  const encodedFor = async (id: string, obj: PosedObject, support: number[]): Promise<Encoded> => {
+    const key = `${id}\0${support.join(',')}`;
+    let e = latentCache.get(key);
+    if (!e) {
+      const views = support.map((i) => obj.views[i]!);
+      const z = await model!.latents(views, obj.width, obj.height);
+      e = {
+        body: Buffer.from(z.data.buffer, z.data.byteOffset, z.data.byteLength),
+        shape: z.shape,
+        z: z.data,
+        foreground: foregroundRadius(views.map((v) => ({ image: v.image, camera: v.camera }))),
+      };
+      latentCache.set(key, e);
+      for (const k of latentCache.keys()) {
+        if (latentCache.size <= 16) break;
+        latentCache.delete(k);
+      }
+    }
+    return e;
+  };
+  /** `?support=` checked against the object: the indices, or an error message. */
+  const parseSupport = (raw: string, id: string, obj: PosedObject): number[] | string => {
+    if (!/^\d+(,\d+)*$/.test(raw)) return `support: expected view indices like 0,7,19, got '${raw}'`;
+    const support = raw.split(',').map(Number);
+    const bad = support.find((i) => i >= obj.views.length);
+    if (bad !== undefined) return `support: object ${id} has no view ${bad} (it has ${obj.views.length})`;
+    if (new Set(support).size !== support.length) return 'support: a view is listed twice';
+    return support;
+  };
   const info = (): ViewerInfo => ({
     version: opts.version ?? '0.1.0',
     data: data ? { category: data.category, objects: data.summaries().length } : null,
@@ -140,38 +196,47 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     const id = parts[1]!;
     if (!data.has(id)) return apiError(res, 404, `no object '${id}' in the dataset`, head);
     if (parts.length === 2) return sendJson(res, 200, await data.detail(id), head);
-    if (parts.length === 3 && parts[2] === 'latents') {
+    if (parts.length === 3 && (parts[2] === 'latents' || parts[2] === 'render')) {
       if (!model) return apiError(res, 404, 'no model loaded (start with --run DIR)', head);
       const obj = await data.object(id);
-      const raw = query.get('support') ?? '';
-      if (!/^\d+(,\d+)*$/.test(raw)) return apiError(res, 400, `support: expected view indices like 0,7,19, got '${raw}'`, head);
-      const support = raw.split(',').map(Number);
-      const bad = support.find((i) => i >= obj.views.length);
-      if (bad !== undefined) return apiError(res, 400, `support: object ${id} has no view ${bad} (it has ${obj.views.length})`, head);
-      if (new Set(support).size !== support.length) return apiError(res, 400, 'support: a view is listed twice', head);
-      const key = `${id}\0${raw}`;
-      let body = latentCache.get(key);
-      let shape = body ? latentShapes.get(key)! : null;
-      if (!body) {
-        const z = await model.latents(support.map((i) => obj.views[i]!), obj.width, obj.height);
-        body = Buffer.from(z.data.buffer, z.data.byteOffset, z.data.byteLength);
-        shape = z.shape;
-        latentCache.set(key, body);
-        latentShapes.set(key, z.shape);
-        for (const k of latentCache.keys()) {
-          if (latentCache.size <= 16) break;
-          latentCache.delete(k);
-          latentShapes.delete(k);
+      const support = parseSupport(query.get('support') ?? '', id, obj);
+      if (typeof support === 'string') return apiError(res, 400, support, head);
+      if (parts[2] === 'render') {
+        let cam;
+        try {
+          cam = cameraFromJson(JSON.parse(query.get('camera') ?? '') as CameraJson);
+        } catch (err) {
+          return apiError(res, 400, `camera: expected a camera as JSON (${(err as Error).message})`, head);
         }
+        const n = cam.width * cam.height;
+        if (!(Number.isInteger(cam.width) && Number.isInteger(cam.height) && cam.width > 0 && cam.height > 0 && n <= MAX_SERVER_RENDER_PIXELS)
+          || ![cam.fx, cam.fy, cam.cx, cam.cy, ...cam.c2w].every(Number.isFinite)) {
+          return apiError(res, 400, `camera: width x height must be whole, at most ${MAX_SERVER_RENDER_PIXELS} pixels, every value finite`, head);
+        }
+        const w = query.get('within') ?? 'object';
+        if (!(w === 'object' || w === 'none' || Number(w) > 0)) return apiError(res, 400, `within: expected a positive number, object or none, got '${w}'`, head);
+        const e = await encodedFor(id, obj, support);
+        const within = w === 'none' ? null : w === 'object' ? (e.foreground === null ? null : e.foreground * model.config.model.originScale) : Number(w);
+        const rays = pluckerImage(cam, model.config.model.originScale);
+        const index = new Int32Array(n);
+        const m = raysWithin(rays, n, within, index);
+        const todo = new Float32Array(m * 6);
+        for (let k = 0; k < m; k++) todo.set(rays.subarray(index[k]! * 6, index[k]! * 6 + 6), k * 6);
+        const out = m > 0 ? model.render({ data: e.z, shape: e.shape }, todo) : new Float32Array(0);
+        const rgb = new Float32Array(n * 3).fill(1); // background: white (method.md section 2)
+        for (let k = 0; k < m; k++) rgb.set(out.subarray(k * 3, k * 3 + 3), index[k]! * 3);
+        return send(res, 200, 'application/octet-stream', Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), head);
       }
+      const e = await encodedFor(id, obj, support);
       res.writeHead(200, {
         ...ISOLATION_HEADERS,
         'Content-Type': 'application/octet-stream',
-        'Content-Length': body.length,
+        'Content-Length': e.body.length,
         'Cache-Control': 'no-cache',
-        [LATENT_SHAPE_HEADER]: shape!.join(','),
+        [LATENT_SHAPE_HEADER]: e.shape.join(','),
+        [FOREGROUND_RADIUS_HEADER]: e.foreground === null ? 'none' : String(e.foreground),
       });
-      return void res.end(head ? undefined : body);
+      return void res.end(head ? undefined : e.body);
     }
     const m = parts.length === 4 && parts[2] === 'views' ? /^(\d+)\.png$/.exec(parts[3]!) : null;
     if (!m) return apiError(res, 404, `unknown API route /api/${parts.join('/')}`, head);
@@ -208,8 +273,12 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     createReadStream(file).pipe(res);
   }
 
+  let hosts: Set<string> | null = new Set(); // set once listening
   const server = http.createServer((req, res) => {
     const head = req.method === 'HEAD';
+    if (hosts && !hosts.has((req.headers.host ?? '').toLowerCase())) {
+      return send(res, 403, 'text/plain; charset=utf-8', `refused: Host '${req.headers.host ?? ''}' is not this server's address\n`, head);
+    }
     if (req.method !== 'GET' && !head) {
       res.writeHead(405, { ...ISOLATION_HEADERS, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       return void res.end('method not allowed\n');
@@ -258,7 +327,20 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
     });
   });
   const addr = server.address() as AddressInfo;
+  hosts = allowedHosts(addr.address, addr.port);
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  if (model && data && opts.warm !== false) {
+    // the first object's default support views, encoded while the page loads (errors surface
+    // again when the page asks for them)
+    const first = opts.initialObject ?? data.summaries()[0]?.id;
+    if (first) {
+      setTimeout(() => {
+        data.object(first)
+          .then((obj) => encodedFor(first, obj, supportByAzimuth(obj.views.map((v) => v.camera), opts.support ?? 3)))
+          .catch(() => {});
+      }, 0);
+    }
+  }
   return {
     url: `http://${urlHost}:${addr.port}/`,
     host: addr.address,
