@@ -12,7 +12,8 @@
 # decay to 0.1x per run; the sixth run widens the decoder from 128 to 256 without changing
 # what it computes (docs/checkpoint-format.md#widening-the-decoder). The tenth run moves to the
 # broad looks (synth-chairs-broad-64: random lights, shading, palettes, chair styles and a camera
-# band; a quarter classic) and switches the encoder's GELU to the exact erf form.
+# band; a quarter classic) and switches the encoder's GELU to the exact erf form; the bundle
+# averages its weights with the ninth run's (scripts/average-weights.mjs).
 # The first run's schedule is 8,000 steps long and it stops at its time budget (step 2,007
 # when it was made): the steps it takes in 90 minutes depend on the machine.
 # Environment: DATA (default data/synth-chairs-64), BROAD (default data/synth-chairs-broad-64),
@@ -46,7 +47,12 @@ run() {
 }
 
 if [ "${1:-}" = bundle ]; then
-  $LFKIT bundle --run "$RUNS/broad" --checkpoint last --out models/lfkit-chairs-cpu --force --card --data "$BROAD" \
+  # the tenth run packaged, then its weights averaged with the ninth's (WiSE-FT: the classic
+  # look's figures stay, most of the broad looks' gain remains), then the card
+  $LFKIT bundle --run "$RUNS/broad" --checkpoint last --out models/lfkit-chairs-cpu --force
+  node scripts/average-weights.mjs "$RUNS/w256d/checkpoints/last/model.safetensors" "$RUNS/broad/checkpoints/last/model.safetensors" \
+    --alpha 0.5 --out models/lfkit-chairs-cpu/model.safetensors
+  $LFKIT bundle --out models/lfkit-chairs-cpu --card --data "$BROAD" \
     --support 1,3,5 --draws 10 --objects 20 --extra-set "classic look=$DATA" --extra-set "held-out looks=$HELDOUT" \
     --training-script scripts/train-bundled-model.sh
   exit 0

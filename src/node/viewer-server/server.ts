@@ -223,7 +223,7 @@ export async function startViewerServer(opts: ViewerServerOptions): Promise<View
         const todo = new Float32Array(m * 6);
         for (let k = 0; k < m; k++) todo.set(rays.subarray(index[k]! * 6, index[k]! * 6 + 6), k * 6);
         const out = m > 0 ? model.render({ data: e.z, shape: e.shape }, todo) : new Float32Array(0);
-        const rgb = new Float32Array(n * 3).fill(1); // background: white (method.md section 2)
+        const rgb = new Float32Array(n * 3).fill(1); // background: white (docs/datasets.md)
         for (let k = 0; k < m; k++) rgb.set(out.subarray(k * 3, k * 3 + 3), index[k]! * 3);
         return send(res, 200, 'application/octet-stream', Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), head);
       }
