@@ -21,9 +21,11 @@ beforeAll(async () => {
   expect(t.code).toBe(0);
 });
 
-async function fails(args: string[], pattern: RegExp): Promise<void> {
+/** A failure: one line naming the flag, file or field; exit 1, or 2 for a usage error (a malformed flag). */
+async function fails(args: string[], pattern: RegExp, code: 1 | 2 = 1): Promise<void> {
   const r = await runCli(args);
-  expect(r.code, r.stderr).toBe(1);
+  expect(r.code, r.stderr).toBe(code);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
 }
@@ -54,7 +56,7 @@ describe('CLI errors name the flag, file or field (exit code 1)', () => {
     }
     await fails(['eval', '--run', copy, '--backend', 'cpu', '--quiet'], /checkpoints.*config.json: the checkpoint's model config differs from the expected one at model.decoderWidth: 32 vs 16/);
     // resuming with another config
-    await fails([...trainArgs(run, ['--steps', '2', '--resume']), '--set', 'model.decoderWidth=32'], /the run was created with another config.*\n.*model.decoderWidth: 16 in the run vs 32 now/);
+    await fails([...trainArgs(run, ['--steps', '2', '--resume']), '--set', 'model.decoderWidth=32'], /the run was created with another config.*model.decoderWidth: 16 in the run vs 32 now/);
   });
 
   it('images whose size the model cannot take, malformed poses, missing files', async () => {
@@ -77,8 +79,8 @@ describe('CLI errors name the flag, file or field (exit code 1)', () => {
   });
 
   it('unknown preset, variant, category, config key; support counts larger than the views', async () => {
-    await fails(['train', '--data', root, '--preset', 'gpu', '--out', path.join(base, 'x')], /--preset.*'gpu' is invalid. Allowed choices are cpu, paper/);
-    await fails(['train', '--data', root, '--preset', 'cpu', '--variant', 'nerf', '--out', path.join(base, 'x')], /--variant.*'nerf' is invalid/);
+    await fails(['train', '--data', root, '--preset', 'gpu', '--out', path.join(base, 'x')], /--preset.*'gpu' is invalid. Allowed choices are cpu, paper/, 2);
+    await fails(['train', '--data', root, '--preset', 'cpu', '--variant', 'nerf', '--out', path.join(base, 'x')], /--variant.*'nerf' is invalid/, 2);
     await fails(trainArgs(path.join(base, 'x1'), ['--steps', '1', '--set', 'model.colour=red']), /--set: unknown config key 'model.colour'/);
     await fails(trainArgs(path.join(base, 'x2'), ['--steps', '1', '--set', 'model.variant=nerf']), /model.variant: must be one of full, no-sta, no-mfm, ipc/);
     const cat = ['train', '--data', root, '--category', 'spoons', '--preset', 'cpu', '--out', path.join(base, 'x3'), '--backend', 'cpu', '--quiet', ...TINY_SETS];
@@ -88,8 +90,8 @@ describe('CLI errors name the flag, file or field (exit code 1)', () => {
     await fails(trainArgs(path.join(base, 'x4'), ['--steps', '1', '--support', '6']), /--support: 6 support views \+ 1 query need 7 training views/);
     expect(fs.existsSync(path.join(base, 'x4'))).toBe(false);
     await fails(['eval', '--run', run, '--support', '6', '--backend', 'cpu', '--quiet'], /--support: 6 support views \+ 1 query need 7 views; objects of .* have 6/);
-    await fails(['eval', '--run', run, '--support', '0'], /--support <counts>.*'0' is invalid/);
-    await fails(['eval', '--run', run, '--draws', 'many'], /--draws.*'many' is not a whole number/);
+    await fails(['eval', '--run', run, '--support', '0'], /--support <counts>.*'0' is invalid/, 2);
+    await fails(['eval', '--run', run, '--draws', 'many'], /--draws.*'many' is not a whole number/, 2);
   });
 });
 

@@ -74,15 +74,15 @@ describe('lfkit locality', () => {
 
   it('bad flags name the flag', async () => {
     const png = path.join(base, 'x.png');
-    const bad = async (args: string[], pattern: RegExp) => {
+    const bad = async (args: string[], pattern: RegExp, code = 1) => {
       const r = await runCli(['locality', '--run', run, '--backend', 'cpu', '--quiet', ...args]);
-      expect(r.code).toBe(1);
+      expect(r.code, r.stderr).toBe(code); // 2: a malformed flag (usage error)
       expect(r.stderr).toMatch(pattern);
     };
     await bad(['--object', 'obj003', '--out', path.join(base, 'x.jpg')], /--out: .*\.png/);
     await bad(['--object', 'obj003', '--support', '2', '--view', '0', '--out', png], /--view: view 0 is a support view/);
     await bad(['--object', 'obj003', '--view', '9', '--out', png], /--view: view 9 does not exist/);
     await bad(['--object', 'obj003', '--support', '6', '--out', png], /--support: object obj003 has 6 views/);
-    await bad(['--object', 'obj003', '--tokens', '0', '--out', png], /--tokens/);
+    await bad(['--object', 'obj003', '--tokens', '0', '--out', png], /--tokens/, 2);
   });
 });

@@ -68,7 +68,7 @@ describe('lfkit train --workers', () => {
 
   it('--workers must be a whole number >= 1 (the error names the flag)', async () => {
     const r = await runCli(trainArgs(path.join(base, 'bad'), ['--steps', '1', '--workers', '0']));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a malformed flag is a usage error
     expect(r.stderr).toMatch(/--workers/);
   });
 });

@@ -54,7 +54,7 @@ describe('lfkit render --tto-steps', () => {
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/--tto-all: needs --tto-steps/);
     const b = await render('bad', ['--tto-steps', '0']);
-    expect(b.code).toBe(1);
+    expect(b.code).toBe(2); // a malformed flag is a usage error
     expect(b.stderr).toMatch(/--tto-steps/);
   });
 });

@@ -18,7 +18,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, sigint: 130 } as const;
 const NOT_ERRORS = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
 /** A message as one line: newlines folded, very long ones cut. */
-export function oneLine(message: string, max = 500): string {
+export function oneLine(message: string, max = 1000): string {
   const s = message.replace(/\s*\n\s*/g, '; ').trim();
   return s.length > max ? `${s.slice(0, max - 3)}...` : s;
 }
