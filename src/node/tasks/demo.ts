@@ -110,7 +110,7 @@ export async function ensureRecipeTestObjects(recipeName: string, n: number, roo
   const r = RECIPES[recipeName];
   if (!r) throw new RunError(`recipe '${recipeName}' is unknown (known: ${Object.keys(RECIPES).join(', ')})`);
   if (n > r.test) throw new RunError(`--objects: recipe ${recipeName} has ${r.test} test objects, asked for ${n}`);
-  const ids = Array.from({ length: n }, (_, i) => proceduralId(r.category, r.seed, 'test', i));
+  const ids = Array.from({ length: n }, (_, i) => proceduralId(r.category, r.seed, 'test', i, r.look));
   const splits = path.join(root, splitsFileName(r.category));
   let ok = false;
   try {
@@ -123,7 +123,7 @@ export async function ensureRecipeTestObjects(recipeName: string, n: number, roo
     opts.log?.(`regenerating ${n} held-out test object${n === 1 ? '' : 's'} of ${recipeName} into ${root} (lfkit synth, ${r.views} views each) ...`);
     await synthesizeProcedural({
       ...DEFAULT_RENDER, category: r.category, train: 0, val: 0, test: n, seed: r.seed, views: r.views, size: r.size, fov: r.fov,
-      spp: r.spp, elevationDeg: r.elevationDeg, out: root, workers: opts.workers ?? 2, quiet: true,
+      spp: r.spp, elevationDeg: r.elevationDeg, out: root, workers: opts.workers ?? 2, quiet: true, ...(r.look ? { look: r.look } : {}),
     });
   }
   return ids;
