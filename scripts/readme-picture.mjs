@@ -29,6 +29,6 @@ if (!existsSync(src)) {
 const out = path.join(root, 'docs', 'images', 'demo-views.png');
 mkdirSync(path.dirname(out), { recursive: true });
 const tmp = `${out}.tmp-${process.pid}.png`;
-await sharp(src).png({ palette: true, colours: 256, effort: 10 }).toFile(tmp);
+await sharp(src).png({ palette: true, quality: 80, effort: 10 }).toFile(tmp);
 renameSync(tmp, out);
 console.log(`wrote ${path.relative(root, out)} from ${path.relative(root, src) || src}`);
