@@ -121,33 +121,18 @@ export class LightFieldModel {
    * rgb `Float32Array [N * 3]`, in chunks of `chunk` rays; leaves no tensors behind.
    */
   renderRays(ctx: DecoderContext, rays: Float32Array, chunk = 4096): Float32Array {
-    if (ctx.batch !== 1) throw new Error(`renderRays: context must hold one object, got ${ctx.batch}`);
-    if (rays.length % 6 !== 0) throw new Error(`renderRays: rays length ${rays.length} is not a multiple of 6`);
-    const n = rays.length / 6;
-    const out = new Float32Array(n * 3);
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      const vals = tf.tidy(() => {
-        const r = tf.tensor3d(rays.subarray(start * 6, (start + m) * 6), [1, m, 6]);
-        return decodeRays(this.store, this.config, ctx, r, { inference: true }).dataSync();
-      });
-      out.set(vals, start * 3);
+    const out = this.renderOutput(ctx, rays);
+    for (let start = 0; start * 6 < rays.length; start += chunk) {
+      out.set(tf.tidy(() => this.decodeChunk(ctx, rays, start, chunk).dataSync()), start * 3);
     }
     return out;
   }
 
   /** `renderRays` with asynchronous reads (`data()`), for backends without synchronous reads (webgpu in Node). */
   async renderRaysAsync(ctx: DecoderContext, rays: Float32Array, chunk = 4096): Promise<Float32Array> {
-    if (ctx.batch !== 1) throw new Error(`renderRays: context must hold one object, got ${ctx.batch}`);
-    if (rays.length % 6 !== 0) throw new Error(`renderRays: rays length ${rays.length} is not a multiple of 6`);
-    const n = rays.length / 6;
-    const out = new Float32Array(n * 3);
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      const y = tf.tidy(() => {
-        const r = tf.tensor3d(rays.subarray(start * 6, (start + m) * 6), [1, m, 6]);
-        return decodeRays(this.store, this.config, ctx, r, { inference: true });
-      });
+    const out = this.renderOutput(ctx, rays);
+    for (let start = 0; start * 6 < rays.length; start += chunk) {
+      const y = tf.tidy(() => this.decodeChunk(ctx, rays, start, chunk));
       try {
         out.set(await y.data(), start * 3);
       } finally {
@@ -155,6 +140,20 @@ export class LightFieldModel {
       }
     }
     return out;
+  }
+
+  /** Checks a one-object render request; the output buffer `[N * 3]`. */
+  private renderOutput(ctx: DecoderContext, rays: Float32Array): Float32Array {
+    if (ctx.batch !== 1) throw new Error(`renderRays: context must hold one object, got ${ctx.batch}`);
+    if (rays.length % 6 !== 0) throw new Error(`renderRays: rays length ${rays.length} is not a multiple of 6`);
+    return new Float32Array((rays.length / 6) * 3);
+  }
+
+  /** Colours of rays `[start, start + chunk)` (clipped to the end) as a `[1, m, 3]` tensor; call inside `tf.tidy`. */
+  private decodeChunk(ctx: DecoderContext, rays: Float32Array, start: number, chunk: number): tf.Tensor {
+    const m = Math.min(chunk, rays.length / 6 - start);
+    const r = tf.tensor3d(rays.subarray(start * 6, (start + m) * 6), [1, m, 6]);
+    return decodeRays(this.store, this.config, ctx, r, { inference: true });
   }
 
   dispose(): void {
