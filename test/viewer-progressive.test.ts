@@ -158,27 +158,84 @@ describe('ProgressiveRenderer', () => {
     expect(shown.at(-1)!.key).toBe('b');
   });
 
-  it('a change cancels the pass in flight; its result is never shown', async () => {
+  /** A source whose first job waits for `release()`. */
+  function gatedSource(): { source: RaySource; release: () => void; calls: () => number } {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     let calls = 0;
     const inner = directionSource();
+    return {
+      source: {
+        async render(rays, n) {
+          calls++;
+          if (calls === 1) await gate; // hold the first job of the first view
+          return inner.render(rays, n);
+        },
+      },
+      release: () => release(),
+      calls: () => calls,
+    };
+  }
+
+  it('a change of scene cancels the pass in flight; its result is never shown', async () => {
+    const g = gatedSource();
+    const shown: RenderedImage[] = [];
+    const r = new ProgressiveRenderer(g.source, (img) => shown.push(img), { idleMs: 1, chunkRays: 50 });
+    r.update({ ...view('a', 0.4), scene: 'latents-1' });
+    await new Promise((res) => setTimeout(res, 10));
+    r.update({ ...view('b', 1.5), scene: 'latents-2' });
+    g.release();
+    await r.whenIdle();
+    expect(shown.some((s) => s.key === 'a')).toBe(false);
+    expect(r.stats().cancelled).toBeGreaterThanOrEqual(1);
+    expect(shown.at(-1)!).toMatchObject({ key: 'b', final: true });
+  });
+
+  it('a pose change lets the coarse pass in flight finish (frames keep coming while dragging), then renders the newest pose', async () => {
+    const g = gatedSource();
+    const shown: RenderedImage[] = [];
+    const cfg = { idleMs: 1, chunkRays: 50, initialRaysPerSecond: 1000, targetFrameMs: 100, minSide: 6, minLongSide: 8 };
+    const r = new ProgressiveRenderer(g.source, (img) => shown.push(img), cfg);
+    r.update({ ...view('a', 0.4), scene: 's' });
+    await new Promise((res) => setTimeout(res, 10));
+    // three moves while the first coarse pass waits: it still completes and is shown
+    for (const [k, az] of [['b', 0.6], ['c', 0.8], ['d', 1.0]] as const) r.update({ ...view(k, az), scene: 's' });
+    g.release();
+    await r.whenIdle();
+    expect(shown[0]!.key).toBe('a');
+    expect(shown[0]!.final).toBe(false);
+    assertClose(shown[0]!.rgb, expectedRgb(shown[0]!), 0);
+    // the intermediate poses b, c were never rendered; the newest one was, up to full size
+    expect(shown.map((s) => s.key).filter((k) => k === 'b' || k === 'c')).toEqual([]);
+    expect(shown.at(-1)!).toMatchObject({ key: 'd', final: true });
+    expect(r.stats().cancelled).toBe(0);
+  });
+
+  it('a pose change cancels a refinement pass in flight', async () => {
+    let hold: (() => void) | null = null;
+    let holdNext = false;
+    const inner = directionSource();
     const source: RaySource = {
       async render(rays, n) {
-        calls++;
-        if (calls === 1) await gate; // hold the first job of view a
+        if (holdNext) {
+          holdNext = false;
+          await new Promise<void>((r) => { hold = r; });
+        }
         return inner.render(rays, n);
       },
     };
     const shown: RenderedImage[] = [];
-    const r = new ProgressiveRenderer(source, (img) => shown.push(img), { idleMs: 1, chunkRays: 50 });
-    r.update(view('a', 0.4));
-    await new Promise((res) => setTimeout(res, 10));
-    r.update(view('b', 1.5));
-    release();
+    const r = new ProgressiveRenderer(source, (img) => {
+      shown.push(img);
+      if (img.key === 'a' && !img.final) holdNext = true; // hold the first job of the refinement
+    }, { idleMs: 1, chunkRays: 50, initialRaysPerSecond: 1000, targetFrameMs: 100, minSide: 6, minLongSide: 8 });
+    r.update({ ...view('a', 0.4), scene: 's' });
+    while (!hold) await new Promise((res) => setTimeout(res, 2));
+    r.update({ ...view('b', 1.2), scene: 's' });
+    (hold as () => void)();
     await r.whenIdle();
-    expect(shown.some((s) => s.key === 'a')).toBe(false);
-    expect(r.stats().cancelled).toBeGreaterThanOrEqual(1);
+    expect(shown.filter((s) => s.key === 'a')).toHaveLength(1); // the coarse pass only
+    expect(r.stats().cancelled).toBe(1);
     expect(shown.at(-1)!).toMatchObject({ key: 'b', final: true });
   });
 

@@ -281,6 +281,8 @@ function requestView(): void {
   const { width, height } = fullSize();
   progressive.update({
     key: `${latentsVersion}|${width}x${height}|${domain}|${snapshotKey(snap)}`,
+    // a pose change lets a coarse pass in flight finish; other latents or domain cancel it
+    scene: `${latentsVersion}|${domain}|${coarseDomain}`,
     width,
     height,
     originScale: modelInfo.config.originScale,

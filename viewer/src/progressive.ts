@@ -5,8 +5,12 @@
  * - a view change (new camera, object or support set: a new `key`) starts a coarse pass whose
  *   ray count is what the measured rays/s can do in `targetFrameMs`;
  * - once no change has arrived for `idleMs`, passes double the resolution up to the full size;
- * - a change cancels the pass in flight (checked between decoder jobs of `chunkRays` rays;
- *   exactly one job is in flight at a time, so a stale result is never shown);
+ * - a coarse pass runs to its end even when the camera moves meanwhile (it is budgeted to
+ *   `targetFrameMs`), then the newest view gets the next one: during a drag the image trails
+ *   the pointer by at most one coarse pass, and frames keep coming at the coarse pass rate;
+ * - a refinement pass is cancelled by any change, and every pass by a change of `scene` (other
+ *   latents, object or support): checked between decoder jobs of `chunkRays` rays, exactly one
+ *   job in flight at a time, so an image mixing two scenes is never shown;
  * - when the full-size image of the current key is shown, nothing runs until the key changes.
  *
  * Pure scheduling: rays come from `src/rays` (`pluckerImage`), colours from a `RaySource`
@@ -25,6 +29,12 @@ export interface RaySource {
 export interface ViewRequest {
   /** Changes whenever anything that affects the image changes (pose, intrinsics, object, support). */
   key: string;
+  /**
+   * Identity of what is decoded apart from the camera (latents, object, support, domain). A pass
+   * for another `scene` is cancelled; a coarse pass of the same scene finishes. Default: `key`
+   * (every change cancels).
+   */
+  scene?: string;
   /** Full (finest) image size. */
   width: number;
   height: number;
@@ -111,6 +121,8 @@ export function nextScale(scale: number): number {
 export class ProgressiveRenderer {
   private view: ViewRequest | null = null;
   private generation = 0;
+  /** Bumped when the scene changes or the shown image is invalidated: cancels every pass. */
+  private sceneGeneration = 0;
   private lastChange = 0;
   private shownScale = 0;
   private shownKey: string | null = null;
@@ -141,6 +153,7 @@ export class ProgressiveRenderer {
       this.view = view; // same image; keep the newest closure
       return;
     }
+    if ((this.view?.scene ?? this.view?.key) !== (view.scene ?? view.key)) this.sceneGeneration++;
     this.view = view;
     this.generation++;
     this.lastChange = this.now();
@@ -153,6 +166,7 @@ export class ProgressiveRenderer {
     if (!this.view) return;
     this.shownKey = null;
     this.generation++;
+    this.sceneGeneration++;
     this.lastChange = this.now();
     this.wake?.();
     if (!this.running) void this.loop();
@@ -184,8 +198,10 @@ export class ProgressiveRenderer {
         if (!view) break;
         const gen = this.generation;
         let scale: number;
+        let coarse = false;
         if (this.shownKey !== view.key) {
           scale = coarseScale(view.width, view.height, this.s.raysPerSecond, this.cfg, this.decodedFraction);
+          coarse = scale < 1;
         } else if (this.shownScale >= 1) {
           break; // full image of this view is on screen
         } else {
@@ -196,7 +212,7 @@ export class ProgressiveRenderer {
           }
           scale = nextScale(this.shownScale);
         }
-        await this.pass(view, scale, gen);
+        await this.pass(view, scale, gen, coarse);
       }
     } finally {
       this.running = false;
@@ -205,8 +221,13 @@ export class ProgressiveRenderer {
     }
   }
 
-  /** One pass at `scale`; returns without showing anything if a change arrives meanwhile. */
-  private async pass(view: ViewRequest, scale: number, gen: number): Promise<void> {
+  /**
+   * One pass at `scale`. Returns without showing anything if it is cancelled meanwhile: a coarse
+   * pass by a change of scene only, any other pass by any change.
+   */
+  private async pass(view: ViewRequest, scale: number, gen: number, coarse: boolean): Promise<void> {
+    const sceneGen = this.sceneGeneration;
+    const stale = (): boolean => sceneGen !== this.sceneGeneration || (!coarse && gen !== this.generation);
     const { width: w, height: h } = scaledSize(view.width, view.height, scale);
     const cam = view.camera(w, h);
     const n = w * h;
@@ -240,7 +261,7 @@ export class ProgressiveRenderer {
     if (!finalPass && this.shownKey !== view.key) this.decodedFraction = m / n;
     const t0 = this.now();
     for (let start = 0; start < m; start += this.cfg.chunkRays) {
-      if (gen !== this.generation) {
+      if (stale()) {
         this.s.cancelled++;
         return;
       }
@@ -266,7 +287,7 @@ export class ProgressiveRenderer {
         this.s.raysPerSecond = this.s.passes === 0 && start === 0 ? r : (1 - a) * this.s.raysPerSecond + a * r;
       }
     }
-    if (gen !== this.generation) {
+    if (stale()) {
       this.s.cancelled++;
       return;
     }
