@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { patchWasmKernels } from '../core/nn/wasm-kernels.ts';
+import { nativeBlasStatus, patchWasmMatMulNative } from './native/blas.ts';
 import { patchWebGpuBackend } from '../core/nn/webgpu-kernels.ts';
 import { probeWebGpu, vulkanLoaderPresent, type GpuAdapterSummary } from './webgpu.ts';
 
@@ -72,7 +73,10 @@ export function quietTfjsConsole(): void {
 async function defaultActivate(name: BackendName): Promise<boolean> {
   if (!(await tf.setBackend(name))) return false;
   await tf.ready();
-  if (name === 'wasm') patchWasmKernels();
+  if (name === 'wasm') {
+    patchWasmKernels();
+    patchWasmMatMulNative();
+  }
   if (name === 'webgpu') patchWebGpuBackend();
   return true;
 }
@@ -126,7 +130,8 @@ export async function initBackend(name?: string, opts: BackendOptions = {}): Pro
         if (await activate(rung)) {
           if (found) adapter = found;
           const gpu = found ? `, adapter '${found.name}'${found.software ? ', a software renderer: for testing, not speed' : ''}` : '';
-          if (!announced || opts.log) log(`lfkit: TensorFlow.js backend '${rung}' (${pkg}${gpu})`);
+          const native = rung === 'wasm' && nativeBlasStatus().active ? `, matMul on ${nativeBlasStatus().detail.split(' ').slice(0, 2).join(' ')}` : '';
+          if (!announced || opts.log) log(`lfkit: TensorFlow.js backend '${rung}' (${pkg}${gpu}${native})`);
           if (!opts.log) announced = true;
           return rung;
         }

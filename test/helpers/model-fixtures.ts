@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { nativeBlasStatus, patchWasmMatMulNative, unpatchWasmMatMulNative } from '../../src/node/native/blas.ts';
 import { resolveConfig, type LfkitConfig, type Batch, patchWasmKernels } from '../../src/core/model/index.ts';
 import { Rng } from '../../src/core/util/rng.ts';
 
@@ -36,8 +37,16 @@ export function randomBatch(c: LfkitConfig, seed: number, S = 3): Batch {
   };
 }
 
-export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  await tf.setBackend(name);
+/**
+ * Activates a backend for a test: `cpu`, `wasm` (tfjs's kernels with lfkit's patches) or
+ * `wasm-native` (the same with lfkit's native OpenBLAS matMul and fused GELU; fails naming the
+ * cause when the addon is not built).
+ */
+export async function useBackend(name: 'cpu' | 'wasm' | 'wasm-native'): Promise<void> {
+  await tf.setBackend(name === 'cpu' ? 'cpu' : 'wasm');
   await tf.ready();
-  if (name === 'wasm') patchWasmKernels();
+  if (name === 'cpu') return;
+  patchWasmKernels();
+  if (name === 'wasm') unpatchWasmMatMulNative();
+  else if (!patchWasmMatMulNative()) throw new Error(`native kernels unavailable: ${nativeBlasStatus().detail}`);
 }

@@ -1,5 +1,5 @@
 /**
- * The model (float32, wasm and cpu backends) against the independent float64 reference in
+ * The model (float32: wasm, wasm with the native OpenBLAS kernels, cpu) against the independent float64 reference in
  * reference-model.ts, layer by layer, for the encoder and all four decoder variants.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -92,7 +92,7 @@ function inputs(c: LfkitConfig['model'], seed: number, S: number, N: number) {
 
 const VARIANTS = ['full', 'no-sta', 'no-mfm', 'ipc'] as const;
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of ['wasm', 'wasm-native', 'cpu'] as const) {
   describe(`model vs the float64 reference on ${backend}`, () => {
     const cases = [...VARIANTS.map((v) => [v, 'erf'] as const), ['full', 'tanh'] as const];
     for (const [variant, geluForm] of cases) {

@@ -86,16 +86,36 @@ const geluExactOp = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>
 });
 
 /**
+ * Names of fused GELU kernels (exact form) a backend may provide: forward `{x} -> x Phi(x)`,
+ * gradient `{x, dy} -> dy (Phi(x) + x phi(x))`, one pass each. lfkit's native kernels register
+ * them on wasm in Node (`src/node/native/blas.ts`); without them GELU is composed of tfjs ops.
+ */
+export const FUSED_GELU_KERNEL = 'LfkitGeluErf';
+export const FUSED_GELU_GRAD_KERNEL = 'LfkitGeluErfGrad';
+
+const geluExactFused = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = inputs as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: tf.engine().runKernel(FUSED_GELU_KERNEL, { x }, {}) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel(FUSED_GELU_GRAD_KERNEL, { x: saved[0]!, dy }, {}) as tf.Tensor],
+  };
+});
+
+const fusedGeluAvailable = (): boolean =>
+  tf.getKernel(FUSED_GELU_KERNEL, tf.getBackend()) !== undefined && tf.getKernel(FUSED_GELU_GRAD_KERNEL, tf.getBackend()) !== undefined;
+
+/**
  * GELU, exact form `x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))`: PyTorch's default `F.gelu`, so
  * weights move between lfkit and PyTorch implementations unchanged.
  */
 export function geluExact(x: tf.Tensor): tf.Tensor {
-  return geluExactOp(x);
+  return fusedGeluAvailable() ? geluExactFused(x) : geluExactOp(x);
 }
 
 /** The GELU of a model config's `gelu` field. */
 export function gelu(x: tf.Tensor, form: 'erf' | 'tanh' = 'erf'): tf.Tensor {
-  return form === 'erf' ? geluExactOp(x) : geluOp(x);
+  return form === 'erf' ? geluExact(x) : geluOp(x);
 }
 
 /**

@@ -9,6 +9,29 @@ import * as tf from '@tensorflow/tfjs-core';
 // Gradient functions of the other core ops (see gradients.ts); every layer imports this file.
 import './gradients.ts';
 
+/**
+ * The backend whose matMul reads transposed operands at full speed (lfkit's native kernel on
+ * wasm in Node, `src/node/native/blas.ts`): there the gradients pass transpose flags instead
+ * of explicit transposes. null: explicit transposes everywhere.
+ */
+let transposedMatMulBackend: string | null = null;
+
+/** Declares that `backend`'s matMul is fast with `transposeA/B` (or null: it is not). */
+export function setTransposedMatMulBackend(backend: string | null): void {
+  transposedMatMulBackend = backend;
+}
+
+/** True when the active backend reads transposed matMul operands at full speed. */
+export function transposedMatMulIsFast(): boolean {
+  return transposedMatMulBackend !== null && tf.getBackend() === transposedMatMulBackend;
+}
+
+/** `a @ b` with optional transposes, as flags where that is fast, else as explicit transposes. */
+function mmT(a: tf.Tensor2D, b: tf.Tensor2D, ta: boolean, tb: boolean): tf.Tensor2D {
+  if (transposedMatMulIsFast()) return tf.matMul(a, b, ta, tb);
+  return tf.matMul(ta ? tf.transpose(a) : a, tb ? tf.transpose(b) : b);
+}
+
 const mm2d = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, w, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
   save([x, w]);
@@ -16,7 +39,7 @@ const mm2d = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     value: tf.matMul(x, w),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
+      return [mmT(dy as tf.Tensor2D, ws, false, true), mmT(xs, dy as tf.Tensor2D, true, false)];
     },
   };
 });
@@ -45,7 +68,7 @@ const affine2d = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) =
       // db = column sums of dy as a [1, M] @ [M, N] product: a reduction over axis 0 on wasm
       // transposes first and is ~30x slower than this matMul.
       const db = tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g), [g.shape[1]]);
-      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g), db];
+      return [mmT(g, ws, false, true), mmT(xs, g, true, false), db];
     },
   };
 });
