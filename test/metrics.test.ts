@@ -142,3 +142,39 @@ describe('baselines', () => {
     assertClose(clamp01(Float32Array.from([-1, 0.5, 2])), [0, 0.5, 1]);
   });
 });
+
+describe('metrics on degenerate and mismatched input', () => {
+  it('empty images, size mismatches and empty masks are named', () => {
+    expect(() => mse([], [])).toThrow('mse: empty images');
+    expect(() => maskedPsnr([0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 1])).toThrow('maskedPsnr: sizes 6, 9 and alpha 2 x 3 disagree');
+    expect(() => maskedPsnr([0, 0, 0], [0, 0, 0], [1, 1])).toThrow('maskedPsnr: sizes 3, 3 and alpha 2 x 3 disagree');
+    expect(maskedPsnr([0, 0, 0, 1, 1, 1], [0, 0, 0, 0, 0, 0], [0, 0])).toBeNaN();
+    // only the pixel under alpha > 0 counts: its error is 0.1 in each channel
+    expect(maskedPsnr([0.1, 0.1, 0.1, 1, 1, 1], [0, 0, 0, 0, 0, 0], [1, 0])).toBeCloseTo(20, 10);
+    expect(() => ssim(new Array(12).fill(0), new Array(12).fill(0), 2, 3)).toThrow('ssim: images must hold 2x3x3 values, got 12 and 12');
+    expect(() => ssim(new Array(18).fill(0), new Array(17).fill(0), 2, 3)).toThrow('got 18 and 17');
+    expect(meanStdErr([NaN, Infinity])).toEqual({ mean: NaN, stderr: NaN, n: 0 });
+    expect(meanStdErr([2, NaN, 4])).toEqual({ mean: 3, stderr: 1, n: 2 });
+  });
+
+  it('an even window shrinks to the odd size below it (a 4x4 image uses 3x3 windows)', () => {
+    const rng = new Rng(5);
+    const a = Array.from({ length: 4 * 4 * 3 }, () => rng.uniform(0, 1));
+    const b = a.map((v, i) => (i % 5 === 0 ? 1 - v : v));
+    expect(ssim(a, b, 4, 4)).toBe(ssim(a, b, 4, 4, { window: 3 }));
+    expect(ssim(a, b, 4, 4, { window: 4 })).toBe(ssim(a, b, 4, 4, { window: 3 }));
+    expect(ssim(a, b, 4, 4)).not.toBe(ssim(a, b, 4, 4, { window: 1 }));
+  });
+
+  it('silhouette edges at the image border: a mask touching every border', () => {
+    // 4x3 mask, object = left two columns: edge pixels are the columns on both sides of the outline
+    const fg = [1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0];
+    expect(Array.from(silhouetteEdges(fg, 4, 3))).toEqual([0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0]);
+    // object = bottom row only
+    const fg2 = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+    expect(Array.from(silhouetteEdges(fg2, 3, 3))).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 1]);
+    // object = top row only, then left column only: the neighbours in row 0 / column 0 count
+    expect(Array.from(silhouetteEdges([1, 1, 1, 0, 0, 0, 0, 0, 0], 3, 3))).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(Array.from(silhouetteEdges([1, 0, 0, 1, 0, 0, 1, 0, 0], 3, 3))).toEqual([1, 1, 0, 1, 1, 0, 1, 1, 0]);
+  });
+});
