@@ -92,3 +92,41 @@ describe('query pixels', () => {
       .toEqual(sampleQueryPixels(new Rng(4), img, 6, { foregroundFraction: 0.5 }));
   });
 });
+
+describe('episode and pixel arguments', () => {
+  it('queries and k must be non-negative integers; zero is allowed', () => {
+    expect(sampleEpisode(new Rng(1), 50, 2, { split: 'train', queries: 0 }).query).toEqual([]);
+    for (const q of [-1, 1.5]) {
+      expect(() => sampleEpisode(new Rng(1), 50, 2, { split: 'train', queries: q })).toThrow(`queries must be a non-negative integer, got ${q}`);
+    }
+    const img = new Float32Array(4 * 3).fill(1);
+    expect(sampleQueryPixels(new Rng(1), img, 0, { foregroundFraction: 0.5 }).length).toBe(0);
+    for (const k of [-1, 2.5]) {
+      expect(() => sampleQueryPixels(new Rng(1), img, k, { foregroundFraction: 0.5 })).toThrow(`k must be a non-negative integer, got ${k}`);
+    }
+    for (const f of [-0.1, 1.1, Number.NaN]) {
+      expect(() => sampleQueryPixels(new Rng(1), img, 2, { foregroundFraction: f })).toThrow(`foregroundFraction must be in [0, 1], got ${f}`);
+    }
+    expect(sampleQueryPixels(new Rng(1), img, 2, { foregroundFraction: 0 }).length).toBe(2);
+    expect(sampleQueryPixels(new Rng(1), img, 2, { foregroundFraction: 1 }).length).toBe(2);
+  });
+
+  it('foreground pixels of a 4-channel image; a fraction that rounds to no foreground draws uniformly', () => {
+    // 3 pixels, RGBA: only pixel 1 has a channel below 1
+    const rgba = new Float32Array([1, 1, 1, 1, 1, 0.5, 1, 1, 1, 1, 1, 1]);
+    expect(Array.from(foregroundPixels(rgba, 4))).toEqual([1]);
+    // all k pixels of an image with k pixels: every pixel once, whatever the fraction
+    const img = new Float32Array([0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+    for (const f of [0, 0.2, 0.5, 1]) {
+      expect(Array.from(sampleQueryPixels(new Rng(3), img, 4, { foregroundFraction: f })).sort()).toEqual([0, 1, 2, 3]);
+    }
+    // k = 3, fraction 0.1 rounds to 0 foreground pixels: the same draw as fraction 0
+    const a = sampleQueryPixels(new Rng(4), img, 3, { foregroundFraction: 0.1 });
+    const b = sampleQueryPixels(new Rng(4), img, 3, { foregroundFraction: 0 });
+    expect(Array.from(a)).toEqual(Array.from(b));
+    // fraction 1 with 2 foreground pixels of 4: both foreground pixels first, then one other
+    const c = sampleQueryPixels(new Rng(4), img, 3, { foregroundFraction: 1 });
+    expect(Array.from(c.slice(0, 2)).sort()).toEqual([0, 3]);
+    expect([1, 2]).toContain(c[2]);
+  });
+});
