@@ -12,6 +12,7 @@ import { affine, matmul, setTransposedMatMulBackend, transposedMatMulIsFast } fr
 import { ParamSpecs, ParamStore } from '../src/core/nn/params.ts';
 import { expectShape } from '../src/core/nn/shape.ts';
 import { Rng } from '../src/core/util/rng.ts';
+import { transposeInto } from '../src/core/nn/wasm-kernels.ts';
 import { useBackend } from './helpers/model-fixtures.ts';
 
 beforeAll(async () => { await useBackend('cpu'); });
@@ -206,5 +207,30 @@ describe('gradients of broadcasting ops', () => {
     expect(arr(g)).toEqual(sums([0, 2], [3, 1]));
     expect(arr(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.neg(t), tf.tensor([1, 2]))))(tf.tensor([5, 6])))).toEqual([-1, -2]);
     expect(arr(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.cast(t, 'float32'), tf.tensor([3, 4]))))(tf.tensor([5, 6])))).toEqual([3, 4]);
+  });
+});
+
+describe('lfkit\'s wasm kernels at their edges', () => {
+  it('2D transposes of integer arrays; slices and transposes with an empty axis; unstack on a negative axis', async () => {
+    const src = Int32Array.from({ length: 12 }, (_, i) => i);
+    const dst = new Int32Array(12);
+    transposeInto(src, [3, 4], [1, 0], dst);
+    expect(Array.from(dst)).toEqual([0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    const u8 = new Uint8Array(6);
+    transposeInto(Uint8Array.from([1, 2, 3, 4, 5, 6]), [1, 2, 3], [2, 0, 1], u8);
+    expect(Array.from(u8)).toEqual([1, 4, 2, 5, 3, 6]);
+    await useBackend('wasm');
+    try {
+      const x = tf.tensor(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+      const empty = tf.slice(x, [0, 1, 0], [2, 0, 4]);
+      expect(empty.shape).toEqual([2, 0, 4]);
+      expect(tf.transpose(tf.zeros([0, 3]), [1, 0]).shape).toEqual([3, 0]);
+      const parts = tf.unstack(x, -1);
+      expect(parts).toHaveLength(4);
+      expect(arr(parts[1]!)).toEqual([1, 5, 9, 13, 17, 21]);
+      expect(arr(tf.transpose(tf.tensor([[1, 2, 3], [4, 5, 6]], undefined, 'int32')))).toEqual([1, 4, 2, 5, 3, 6]);
+    } finally {
+      await useBackend('cpu');
+    }
   });
 });
