@@ -4,9 +4,9 @@
  * within a distance of the origin, and the silhouette bound of the support views.
  */
 import { describe, expect, it } from 'vitest';
-import { CLASSIC_CAMERA_RANGES, lookAt, pluckerImage, type Camera } from '../src/core/rays/index.ts';
+import { CLASSIC_CAMERA_RANGES, cameraAt, cameraFromIntrinsics, lookAt, orbitPose, pluckerImage, toRowMajor, type Camera } from '../src/core/rays/index.ts';
 import {
-  foregroundRadius, trainedCameras, orbitAngles, raysWithin, supportByAzimuth, zoomLimits,
+  foregroundRadius, mid, trainedCameras, orbitAngles, raysWithin, supportByAzimuth, zoomLimits,
 } from '../src/core/model/view-geometry.ts';
 
 function orbitCamera(azDeg: number, elDeg: number, radius = 4, size = 32, angleX = 0.6911): Camera {
@@ -111,5 +111,63 @@ describe('foregroundRadius', () => {
     expect(r).toBeGreaterThan(0.8 * 1.15 - pixel);
     expect(r).toBeLessThanOrEqual(0.8 * 1.15 + pixel + 1e-9);
     expect(foregroundRadius(views.map((v) => ({ ...v, image: new Float32Array(64 * 64 * 3).fill(1) })))).toBeNull();
+  });
+});
+
+describe('view geometry on exact inputs', () => {
+  it('the silhouette bound is the farthest foreground ray line (any channel below 0.96), plus the margin and a pixel', () => {
+    const cam = cameraFromIntrinsics({ fx: 5, fy: 4, cx: 1.3, cy: 0.7, width: 4, height: 3 }, toRowMajor(orbitPose(0.4, 0.3, 3.5)));
+    const cam2 = cameraFromIntrinsics({ fx: 6, fy: 6, cx: 2.2, cy: 1.9, width: 4, height: 3 }, toRowMajor(orbitPose(2.1, -0.2, 3)));
+    const white = (): number[] => new Array<number>(4 * 3 * 3).fill(1); // float64: 0.96 stays 0.96
+    const pl = pluckerImage(cam), pl2 = pluckerImage(cam2);
+    const dist = (p: Float32Array, i: number) => Math.hypot(p[i * 6 + 3]!, p[i * 6 + 4]!, p[i * 6 + 5]!);
+    expect(foregroundRadius([{ image: white(), camera: cam }])).toBeNull();
+    const a = white();
+    a[(0 * 4 + 3) * 3 + 1] = 0.5; // pixel (u 3, v 0): green only
+    a[(2 * 4 + 0) * 3 + 0] = 0.96; // pixel (u 0, v 2): at the threshold, background
+    const pixel = Math.hypot(...orbitPose(0.4, 0.3, 3.5).slice(12, 15)) / 5;
+    expect(foregroundRadius([{ image: a, camera: cam }])).toBeCloseTo(dist(pl, 3) * 1.15 + pixel, 5);
+    const b = white();
+    b[(1 * 4 + 2) * 3 + 2] = 0.1; // pixel (u 2, v 1) of the second view: blue only
+    const both = foregroundRadius([{ image: a, camera: cam }, { image: b, camera: cam2 }])!;
+    expect(both).toBeCloseTo(Math.max(dist(pl, 3), dist(pl2, 6)) * 1.15 + Math.max(pixel, 3 / 6), 5);
+  });
+
+  it('support views spread by azimuth: view 0, then the nearest unused view to each step; ties take the lower index', () => {
+    const deg = Math.PI / 180;
+    const cams = [0, 10, 20, 180, 90, 270, 185].map((a) => cameraAt(orbitPose(a * deg, 0.3, 4), 8));
+    expect(supportByAzimuth(cams, 4)).toEqual([0, 3, 4, 5]);
+    expect(supportByAzimuth(cams, 2)).toEqual([0, 3]);
+    expect(supportByAzimuth(cams, 2.9)).toEqual([0, 3]);
+    expect(supportByAzimuth(cams, 0)).toEqual([0]);
+    expect(supportByAzimuth(cams, 99)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // 175 and 185 degrees are equally far from 180: the lower index wins
+    const tie = [0, 185, 175].map((a) => cameraAt(orbitPose(a * deg, 0.3, 4), 8));
+    expect(supportByAzimuth(tie, 2)).toEqual([0, 1]);
+    const tie2 = [0, 175, 185].map((a) => cameraAt(orbitPose(a * deg, 0.3, 4), 8));
+    expect(supportByAzimuth(tie2, 2)).toEqual([0, 1]);
+  });
+
+  it('rays within a limit include the boundary; null takes every ray', () => {
+    const rays = new Float32Array([0, 0, 1, 3, 4, 0, 0, 0, 1, 3, 4.5, 0, 0, 0, 1, 0, 0, 0]);
+    const idx = new Int32Array(3);
+    expect(raysWithin(rays, 3, 5, idx)).toBe(2);
+    expect(Array.from(idx.subarray(0, 2))).toEqual([0, 2]);
+    expect(raysWithin(rays, 3, null, idx)).toBe(3);
+    expect(Array.from(idx)).toEqual([0, 1, 2]);
+    expect(raysWithin(rays, 2, 0, idx)).toBe(0);
+  });
+
+  it('trained ranges at their bounds; a range that is one value is allowed', () => {
+    expect(trainedCameras({ cameras: { elevationDeg: [-90, 90], radius: [2, 2] } })).toMatchObject({ elevationDeg: [-90, 90], radius: [2, 2] });
+    expect(() => trainedCameras({ cameras: { elevationDeg: [-90.5, 0] } })).toThrow('config.json cameras.elevationDeg: [-90.5, 0] must satisfy -90 <= min <= max <= 90');
+    expect(() => trainedCameras({ cameras: { elevationDeg: [0, 90.5] } })).toThrow('cameras.elevationDeg');
+    expect(() => trainedCameras({ cameras: { radius: [0, 2] } })).toThrow('cameras.radius');
+    expect(() => trainedCameras({ cameras: { radius: [1, 'x'] } })).toThrow('config.json cameras.radius: expected [min, max] numbers, got [1,"x"]');
+    expect(() => trainedCameras({ cameras: { radius: [1, Infinity] } })).toThrow('expected [min, max] numbers');
+    expect(() => trainedCameras({ cameras: 'wide' })).toThrow('config.json cameras: expected an object');
+    expect(trainedCameras({ cameras: null })).toEqual(CLASSIC_CAMERA_RANGES);
+    expect(trainedCameras({ cameras: { cameraAngleX: [0.5, 3.1] } }).cameraAngleX).toEqual([0.5, 3.1]);
+    expect(mid([2, 5])).toBe(3.5);
   });
 });
