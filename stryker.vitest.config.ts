@@ -14,7 +14,7 @@ export default defineConfig({
     include: [
       'test/oracle/**/*.test.ts', 'test/golden/**/*.test.ts',
       'test/{rays,nn,encoder,lightfield,model,model-config,metrics,episodes,widen,checkpoint,backend,assert-close,rng}.test.ts',
-      'test/{viewer-geometry,viewer-progressive,locality,tto,edge-weight,eval-protocol,train-data,camera-validation,nn-units,config-validation,safetensors-format}.test.ts',
+      'test/{viewer-geometry,viewer-progressive,locality,tto,edge-weight,eval-protocol,train-data,camera-validation,nn-units,config-validation,safetensors-format,widen-layout}.test.ts',
     ],
     setupFiles: ['test/helpers/quiet-tfjs.ts'],
     testTimeout: 120_000,
