@@ -33,8 +33,13 @@ if (!gyp) {
   console.log('lfkit: native matMul not built (node-gyp not found); the wasm kernels do all the work');
   process.exit(0);
 }
+// Node's own headers when they are installed beside it (Debian, most packages): no download
+const prefix = path.resolve(path.dirname(process.execPath), '..');
+const localHeaders = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'));
+const args = [gyp, 'rebuild', '--release'];
+if (!process.env.npm_config_nodedir && localHeaders) args.push(`--nodedir=${prefix}`);
 const t0 = Date.now();
-const r = spawnSync(process.execPath, [gyp, 'rebuild', '--release'], { cwd: dir, encoding: 'utf8', env: process.env });
+const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: process.env });
 fs.writeFileSync(log, `${r.stdout ?? ''}${r.stderr ?? ''}`);
 if (r.status === 0 && fs.existsSync(path.join(dir, 'build', 'Release', 'lfkit_blas.node'))) {
   console.log(`lfkit: built the native matMul (OpenBLAS) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
