@@ -4,7 +4,7 @@
  * core folder and overall, and every mutant that was not killed (file:line, mutator, the
  * original code and its replacement), as Markdown on stdout.
  *
- *   node scripts/mutation-summary.mjs [out/mutation/mutation.json] [--survivors]
+ *   node scripts/mutation-summary.mjs [out/mutation/*.json ...] [--survivors]
  *
  * Score = (killed + timed out) / (killed + timed out + survived + no coverage), Stryker's
  * definition; compile and runtime errors are not counted.
@@ -13,25 +13,41 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--')) ?? 'out/mutation/mutation.json';
+const given = args.filter((a) => !a.startsWith('--'));
+const files = given.length ? given
+  : fs.existsSync('out/mutation') ? fs.readdirSync('out/mutation').filter((f) => f.endsWith('.json')).map((f) => path.join('out/mutation', f)) : [];
 const listSurvivors = args.includes('--survivors');
-if (!fs.existsSync(file)) {
-  console.error(`mutation-summary: ${file} not found (run \`npm run mutate\` first)`);
+if (!files.length) {
+  console.error('mutation-summary: no reports in out/mutation (run `npm run mutate` first)');
   process.exit(1);
 }
-const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+// several reports: a file's newest report wins (a folder run again replaces its older result)
+const byFile = new Map();
+for (const file of files) {
+  if (!fs.existsSync(file)) {
+    console.error(`mutation-summary: ${file} not found (run \`npm run mutate\` first)`);
+    process.exit(1);
+  }
+  const mtime = fs.statSync(file).mtimeMs;
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const [name, f] of Object.entries(report.files)) {
+    const prev = byFile.get(name);
+    if (!prev || prev.mtime < mtime) byFile.set(name, { mtime, f });
+  }
+}
 const folders = new Map();
 const survivors = [];
-for (const [name, f] of Object.entries(report.files)) {
+for (const [name, { f }] of byFile) {
   const rel = path.relative(process.cwd(), path.resolve(name));
   const folder = path.dirname(rel).replace(/^src\/core\//, '');
-  const row = folders.get(folder) ?? { killed: 0, timeout: 0, survived: 0, noCoverage: 0, other: 0 };
+  const row = folders.get(folder) ?? { killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, other: 0 };
   const lines = f.source.split('\n');
   for (const m of f.mutants) {
     if (m.status === 'Killed') row.killed++;
     else if (m.status === 'Timeout') row.timeout++;
     else if (m.status === 'Survived') row.survived++;
     else if (m.status === 'NoCoverage') row.noCoverage++;
+    else if (m.status === 'Ignored') row.ignored++;
     else row.other++;
     if (m.status === 'Survived' || m.status === 'NoCoverage') {
       const { start, end } = m.location;
@@ -44,7 +60,7 @@ for (const [name, f] of Object.entries(report.files)) {
   folders.set(folder, row);
 }
 const score = (r) => (100 * (r.killed + r.timeout)) / Math.max(1, r.killed + r.timeout + r.survived + r.noCoverage);
-const total = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, other: 0 };
+const total = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, other: 0 };
 console.log('| folder | mutants | killed | timed out | survived | no coverage | score |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [folder, r] of [...folders].sort()) {
@@ -54,7 +70,8 @@ for (const [folder, r] of [...folders].sort()) {
 }
 const n = total.killed + total.timeout + total.survived + total.noCoverage;
 console.log(`| **all** | ${n} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} | **${score(total).toFixed(1)}%** |`);
-if (total.other) console.log(`\n${total.other} mutants did not compile or crashed the runner (not counted).`);
+if (total.ignored) console.log(`\n${total.ignored} mutants ignored by the configuration (string literals; code that runs once at import), not counted.`);
+if (total.other) console.log(`${total.other} mutants did not compile or crashed the runner, not counted.`);
 if (listSurvivors) {
   const clip = (s) => (s.length > 60 ? `${s.slice(0, 57)}...` : s).replace(/\|/g, '\\|').replace(/`/g, "'");
   console.log('\n| file:line | mutator | status | original | replacement |');
