@@ -86,33 +86,24 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
 #define INV_SQRT2 0.70710678118654752f
 #define INV_SQRT_2PI 0.39894228040143268f
 
-static void gelu_loop(const float *restrict x, float *restrict y, size_t n) {
-  for (size_t i = 0; i < n; i++) { float v = x[i]; y[i] = 0.5f * v * (1.0f + erff(v * INV_SQRT2)); }
-}
-static void gelu_grad_loop(const float *restrict x, const float *restrict dy, float *restrict dx, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    float v = x[i];
-    float cdf = 0.5f * (1.0f + erff(v * INV_SQRT2));
-    dx[i] = dy[i] * (cdf + v * INV_SQRT_2PI * expf(-0.5f * v * v));
-  }
-}
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx2,fma"))) static void gelu_loop_avx2(const float *restrict x, float *restrict y, size_t n) {
-  for (size_t i = 0; i < n; i++) { float v = x[i]; y[i] = 0.5f * v * (1.0f + erff(v * INV_SQRT2)); }
-}
-__attribute__((target("avx2,fma"))) static void gelu_grad_loop_avx2(const float *restrict x, const float *restrict dy, float *restrict dx, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    float v = x[i];
-    float cdf = 0.5f * (1.0f + erff(v * INV_SQRT2));
-    dx[i] = dy[i] * (cdf + v * INV_SQRT_2PI * expf(-0.5f * v * v));
-  }
-}
-static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+/* One source per loop; GCC builds an AVX2+FMA clone and a baseline one and picks at load time
+ * (vectorised with glibc's libmvec erff/expf under -ffast-math). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CLONES __attribute__((target_clones("avx2,fma", "default")))
 #else
-#define gelu_loop_avx2 gelu_loop
-#define gelu_grad_loop_avx2 gelu_grad_loop
-static int has_avx2(void) { return 0; }
+#define CLONES
 #endif
+
+CLONES static void gelu_loop(const float *restrict x, float *restrict y, size_t n) {
+  for (size_t i = 0; i < n; i++) { float v = x[i]; y[i] = 0.5f * v * (1.0f + erff(v * INV_SQRT2)); }
+}
+CLONES static void gelu_grad_loop(const float *restrict x, const float *restrict dy, float *restrict dx, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    float v = x[i];
+    float cdf = 0.5f * (1.0f + erff(v * INV_SQRT2));
+    dx[i] = dy[i] * (cdf + v * INV_SQRT_2PI * expf(-0.5f * v * v));
+  }
+}
 
 static napi_value gelu(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -121,7 +112,7 @@ static napi_value gelu(napi_env env, napi_callback_info info) {
   size_t lx = 0, ly = 0;
   float *x = argc == 2 ? f32(env, argv[0], &lx) : NULL, *y = argc == 2 ? f32(env, argv[1], &ly) : NULL;
   if (!x || !y || lx != ly) { napi_throw_type_error(env, NULL, "lfkit native gelu: x and y must be Float32Arrays of one length"); return NULL; }
-  if (has_avx2()) gelu_loop_avx2(x, y, lx); else gelu_loop(x, y, lx);
+  gelu_loop(x, y, lx);
   return NULL;
 }
 
@@ -132,7 +123,7 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   size_t lx = 0, ld = 0, lo = 0;
   float *x = argc == 3 ? f32(env, argv[0], &lx) : NULL, *dy = argc == 3 ? f32(env, argv[1], &ld) : NULL, *dx = argc == 3 ? f32(env, argv[2], &lo) : NULL;
   if (!x || !dy || !dx || lx != ld || lx != lo) { napi_throw_type_error(env, NULL, "lfkit native geluGrad: x, dy and dx must be Float32Arrays of one length"); return NULL; }
-  if (has_avx2()) gelu_grad_loop_avx2(x, dy, dx, lx); else gelu_grad_loop(x, dy, dx, lx);
+  gelu_grad_loop(x, dy, dx, lx);
   return NULL;
 }
 

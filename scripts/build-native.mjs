@@ -14,6 +14,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, 'native');
 const log = path.join(dir, 'build.log');
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`Usage: node scripts/build-native.mjs   (npm install runs it)
+
+Builds native/build/Release/lfkit_blas.node with node-gyp: lfkit's matrix products (OpenBLAS
+sgemm) and fused GELU for the wasm backend in Node. Needs a C compiler, make and OpenBLAS's
+headers (Debian: apt-get install -y libopenblas-dev). When the build fails it prints one line
+and exits 0: lfkit then runs on the wasm kernels alone. LFKIT_NATIVE=0 skips the build.`);
+  process.exit(0);
+}
 if ((process.env.LFKIT_NATIVE ?? '').trim() === '0') {
   console.log('lfkit: native matMul not built (LFKIT_NATIVE=0); the wasm kernels do all the work');
   process.exit(0);

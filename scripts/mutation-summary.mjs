@@ -13,6 +13,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: node scripts/mutation-summary.mjs [REPORT.json ...] [--survivors]
+
+Tabulates Stryker's JSON reports (default: every out/mutation/*.json, which \`npm run mutate\`
+writes; LFKIT_MUTATE=nn,... writes one per folder set): mutants, killed, timed out, survived,
+no coverage and score per core folder and overall. When a source file appears in several
+reports, the newest report counts.
+
+  --survivors   also list every surviving or uncovered mutant (file:line, mutator, code)`);
+  process.exit(0);
+}
 const given = args.filter((a) => !a.startsWith('--'));
 const files = given.length ? given
   : fs.existsSync('out/mutation') ? fs.readdirSync('out/mutation').filter((f) => f.endsWith('.json')).map((f) => path.join('out/mutation', f)) : [];

@@ -9,8 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LightFieldModel, Trainer } from '../src/core/model/index.ts';
-import { FUSED_GELU_KERNEL } from '../src/core/nn/layers.ts';
-import { geluExact } from '../src/core/nn/layers.ts';
+import { FUSED_GELU_KERNEL, geluExact } from '../src/core/nn/layers.ts';
 import { transposedMatMulIsFast } from '../src/core/nn/matmul.ts';
 import { loadNativeBlas, nativeBlasStatus } from '../src/node/native/blas.ts';
 import { Rng } from '../src/core/util/rng.ts';
